@@ -1,0 +1,44 @@
+package dev.mm1.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/** One benchmark: a task, its dataset in the public format, and the shot counts to run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BenchmarkSpec {
+  /** Benchmark name, unique in the eval; gates and results refer to it. */
+  @Required
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  public String name;
+
+  /** Task: Captioning (scored with CIDEr-D) or VQA (scored with VQA accuracy). */
+  @Required public BenchmarkTask task;
+
+  /** Dataset name as reported in results, e.g. coco-karpathy-test or vqav2-val. */
+  @Required
+  @Pattern("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+  public String dataset;
+
+  /** URI of the dataset directory (COCO captions JSON or VQAv2 questions/annotations JSON with images). */
+  @Required
+  @Pattern("^(file|s3|gs|https?|pvc):.+|^/.+")
+  public String uri;
+
+  /** Few-shot example counts to evaluate at, e.g. [0, 4, 8]. */
+  @Size(min = 1, max = 16)
+  public List<Integer> shots = List.of(0);
+
+  /** Evaluate at most this many samples; unset means the whole test split. */
+  @Min(1)
+  public Integer maxSamples;
+
+  /** Longest generated answer in tokens. */
+  @Min(1)
+  @Max(1024)
+  public Integer maxNewTokens = 32;
+}

@@ -1,0 +1,87 @@
+package dev.mm1.api.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every sample in manifests/samples is valid against the generated CRD; every sample in
+ * manifests/samples/invalid fails, and the error names the field its "# expect-error:" line gives.
+ */
+class SamplesTest {
+  static final Path SAMPLES = Path.of("../manifests/samples");
+  static final Pattern EXPECT = Pattern.compile("^# expect-error: (\\S+)$", Pattern.MULTILINE);
+  static Map<String, CrdSchema> schemasByKind;
+
+  @BeforeAll
+  static void loadSchemas() throws IOException {
+    try (Stream<Path> files = Files.list(CommittedCrdsTest.GENERATED)) {
+      schemasByKind = files.filter(p -> p.toString().endsWith(".mm1.dev.yaml"))
+          .map(SamplesTest::load)
+          .collect(Collectors.toMap(CrdSchema::kind, s -> s));
+    }
+    assertThat(schemasByKind).containsOnlyKeys("MM1Training", "MM1Eval");
+  }
+
+  static List<Path> validSamples() throws IOException {
+    return yamlFiles(SAMPLES);
+  }
+
+  static List<Path> invalidSamples() throws IOException {
+    return yamlFiles(SAMPLES.resolve("invalid"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("validSamples")
+  void sampleIsValid(Path sample) throws IOException {
+    var resource = CrdSchema.YAML.readTree(sample.toFile());
+    var schema = schemasByKind.get(resource.path("kind").asText());
+    assertThat(schema).as("%s has kind %s", sample, resource.path("kind")).isNotNull();
+    assertThat(schema.validate(resource)).as(sample.toString()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidSamples")
+  void invalidSampleFailsNamingTheField(Path sample) throws IOException {
+    var text = Files.readString(sample);
+    var expected = EXPECT.matcher(text);
+    assertThat(expected.find()).as("%s needs a '# expect-error: $.path' line", sample).isTrue();
+    var resource = CrdSchema.YAML.readTree(text);
+    var violations = schemasByKind.get(resource.path("kind").asText()).validate(resource);
+    System.out.println(sample.getFileName() + " -> " + violations);
+    assertThat(violations).as(sample.toString()).isNotEmpty();
+    assertThat(violations).extracting(CrdSchema.Violation::field).as(sample.toString()).contains(expected.group(1));
+  }
+
+  @org.junit.jupiter.api.Test
+  void thereAreAtLeastEightInvalidSamples() throws IOException {
+    assertThat(invalidSamples()).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(validSamples()).extracting(p -> p.getFileName().toString()).contains(
+        "tiny-pretrain.yaml", "tiny-sft.yaml", "tiny-eval.yaml",
+        "mm1-3b-pretrain.yaml", "mm1-3b-moe-pretrain.yaml", "mm1-7b-sft.yaml");
+  }
+
+  private static CrdSchema load(Path crd) {
+    try {
+      return CrdSchema.load(crd);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static List<Path> yamlFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.mm1.cli;
+
+import java.util.List;
+
+/**
+ * A {@code ./mm1} subcommand and the module that owns it. The launcher only dispatches: the
+ * owning module's main class parses the rest of the command line (its own picocli command).
+ *
+ * @param name the word after {@code ./mm1}
+ * @param module the Maven module (directory) that owns the command
+ * @param mainClass the class in that module that runs it
+ * @param description one line for {@code ./mm1 --help}
+ * @param children second-level subcommands ({@code ./mm1 bench model}); empty for a leaf
+ */
+record Subcommand(String name, String module, String mainClass, String description, List<Subcommand> children) {
+
+  static Subcommand leaf(String name, String module, String mainClass, String description) {
+    return new Subcommand(name, module, mainClass, description, List.of());
+  }
+
+  /** The table of every subcommand. A new command is one line here plus its main class. */
+  static final List<Subcommand> ALL = List.of(
+      leaf("up", "control-plane", "dev.mm1.controlplane.local.UpCommand",
+          "Run the whole loop locally: control plane on an embedded PostgreSQL, then the sample specs"),
+      leaf("train", "trainer-image", "dev.mm1.trainer.TrainCommand",
+          "Run the trainer for an MM1Training spec (the entrypoint of the trainer pods)"),
+      leaf("eval", "evaluator", "dev.mm1.evaluator.EvalCommand",
+          "Evaluate a checkpoint few-shot on captioning and VQA benchmarks"),
+      leaf("score", "evaluator", "dev.mm1.evaluator.ScoreCommand",
+          "Score predictions against references with CIDEr-D or VQA accuracy"),
+      leaf("gate", "evaluator", "dev.mm1.evaluator.gate.GateCommand",
+          "Trigger an eval through the control plane and exit non-zero when its gate fails (for CI)"),
+      leaf("data", "trainer-image", "dev.mm1.trainer.data.DataCommand",
+          "Generate the synthetic shapes-world corpus and inspect WebDataset shards"),
+      leaf("model", "model", "dev.mm1.model.cli.ModelCommand",
+          "Describe model presets: shapes and parameter counts"),
+      new Subcommand("bench", null, null, "Benchmarks that print measured ratios (model, data, operator, control-plane)",
+          List.of(
+              leaf("model", "model", "dev.mm1.model.bench.ModelBenchmark",
+                  "Forward+backward throughput of a preset beside the matmul roofline"),
+              leaf("data", "trainer-image", "dev.mm1.trainer.bench.DataBenchmark",
+                  "Samples/s and images/s through the whole data pipeline"),
+              leaf("operator", "operator", "dev.mm1.operator.bench.OperatorBenchmark",
+                  "Reconcile 500 MM1Trainings against the mock API server beside the bare client"),
+              leaf("control-plane", "control-plane", "dev.mm1.controlplane.bench.ControlPlaneBenchmark",
+                  "Metric ingestion beside PostgreSQL COPY, and downsampled query latency"))));
+}

@@ -1,0 +1,4 @@
+/**
+ * Benchmarks, metrics (CIDEr-D, VQA accuracy), few-shot prompting, generation, the eval entrypoint and the CI gate client.
+ */
+package dev.mm1.evaluator;
