@@ -11,6 +11,23 @@ import java.util.List;
  */
 public record Batch(List<PackedSequence> sequences, PipelineState state) {
 
+  /**
+   * Every image view of the batch as one (nImages, 3, R, R) float array, in the order the model
+   * reads placeholders: sequence 0 left to right, then sequence 1, …
+   */
+  public float[] imageTensor() {
+    int total = sequences.stream().flatMap(s -> s.images().stream()).mapToInt(i -> i.pixels().length).sum();
+    float[] tensor = new float[total];
+    int offset = 0;
+    for (PackedSequence sequence : sequences) {
+      for (var image : sequence.images()) {
+        System.arraycopy(image.pixels(), 0, tensor, offset, image.pixels().length);
+        offset += image.pixels().length;
+      }
+    }
+    return tensor;
+  }
+
   /** Image views in the batch. */
   public int imageCount() {
     return sequences.stream().mapToInt(s -> s.images().size()).sum();

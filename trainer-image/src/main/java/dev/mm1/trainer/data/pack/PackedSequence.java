@@ -18,6 +18,31 @@ import java.util.List;
 public record PackedSequence(int[] tokens, byte[] lossMask, int[] segmentIds, int[] positions, List<PackedImage> images,
     List<String> segments) {
 
+  /**
+   * The row as {@code dev.mm1.model.MultimodalBatch} takes it: one {@code <image>} id per image
+   * view (the model expands each to its {@code imageTokens} connector outputs), with the loss mask
+   * and segment ids aligned to it.
+   */
+  public ModelRow forModel(int imageId, int imageTokens) {
+    int[] collapsedTokens = new int[tokens.length - images.size() * (imageTokens - 1)];
+    boolean[] collapsedMask = new boolean[collapsedTokens.length];
+    int[] collapsedSegments = new int[collapsedTokens.length];
+    int out = 0;
+    for (int i = 0; i < tokens.length; ) {
+      collapsedTokens[out] = tokens[i];
+      collapsedMask[out] = lossMask[i] == 1;
+      collapsedSegments[out++] = segmentIds[i];
+      i += tokens[i] == imageId && segmentIds[i] != 0 ? imageTokens : 1;
+    }
+    if (out != collapsedTokens.length) {
+      throw new IllegalArgumentException("image placeholders do not come in runs of " + imageTokens + " per image");
+    }
+    return new ModelRow(collapsedTokens, collapsedMask, collapsedSegments);
+  }
+
+  /** A row with one placeholder per image view; see {@link #forModel}. */
+  public record ModelRow(int[] tokens, boolean[] lossMask, int[] segmentIds) {}
+
   /** Non-padding positions. */
   public int usedTokens() {
     int used = 0;

@@ -161,4 +161,16 @@ class SequencePackerTest {
     assertThatThrownBy(() -> new SequencePacker(64, 1, 4, PAD, IMAGE).checkImageFits(5))
         .hasMessageContaining("maxImagesPerSequence is 1");
   }
+
+  @Test
+  void theModelRowHasOnePlaceholderPerImageViewWithTheMaskAligned() {
+    int[] next = {100};
+    SequencePacker packer = new SequencePacker(40, 8, IMAGE_TOKENS, PAD, IMAGE);
+    Deque<Document> queue = new ArrayDeque<>(List.of(document("a", true, new int[] {1, -2, 3}, next)));
+    PackedSequence sequence = packer.next(queue::poll);
+    PackedSequence.ModelRow row = sequence.forModel(IMAGE, IMAGE_TOKENS);
+    assertThat(row.tokens()).startsWith(100, IMAGE, IMAGE, 101, 102, 103, PAD).hasSize(40 - 2 * (IMAGE_TOKENS - 1));
+    assertThat(row.lossMask()).startsWith(false, false, false, true, true, true, false);
+    assertThat(row.segmentIds()).startsWith(1, 1, 1, 1, 1, 1, 0);
+  }
 }
