@@ -6,8 +6,8 @@ public final class BadSampleException extends Exception {
     super(shard + (key == null ? "" : ", sample '" + key + "'") + ": " + problem);
   }
 
-  public BadSampleException(String shard, String key, String problem, Throwable cause) {
-    this(shard, key, problem);
-    initCause(cause);
+  /** A whole-shard problem whose message already names the shard (a corrupt tar). */
+  public BadSampleException(String message, Throwable cause) {
+    super(message, cause);
   }
 }

@@ -88,7 +88,7 @@ final class SourceCursor implements Closeable {
         nextShard();
         if (mine) {
           ownedThisEpoch++;
-          return new Read(null, at, new BadSampleException(e.shard(), null, e.getMessage(), e));
+          return new Read(null, at, new BadSampleException(e.getMessage() + "; the rest of the shard is skipped", e));
         }
       }
     }
