@@ -277,4 +277,17 @@ class DataPipelineTest {
           .hasMessageContaining("lane 64 of 100").hasMessageContaining("at least one sample per lane");
     }
   }
+
+  @Test
+  void closingTheLoaderStopsItsThreadsEvenWithFullQueues() throws Exception {
+    DataSpec spec = TestCorpus.pretraining(96, 2);
+    try (DataPipeline pipeline = pipeline(spec, 4).build()) {
+      PrefetchingLoader loader = new PrefetchingLoader(pipeline, 2, 2);
+      loader.next();
+      Thread.sleep(200); // let the threads fill their queues and block
+      loader.close();
+      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("mm1-data-") && t.isAlive());
+      assertThatThrownBy(loader::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+  }
 }
