@@ -149,14 +149,15 @@ public final class CorpusGenerator {
     Scene scene = Scene.random(random);
     ObjectNode sample = JSON.createObjectNode();
     ArrayNode turns = sample.putArray("conversation");
-    int count = 1 + random.nextInt(3);
+    int exchanges = 2 + random.nextInt(3);
+    if (random.nextInt(3) == 0) {
+      turns.addObject().put("role", "user").put("text", "Describe the image in detail.");
+      turns.addObject().put("role", "assistant").put("text", SceneDescriber.denseCaption(scene));
+      exchanges--;
+    }
     List<SceneDescriber.Question> asked = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      if (i == 0 && random.nextInt(3) == 0) {
-        turns.addObject().put("role", "user").put("text", "Describe the image in detail.");
-        turns.addObject().put("role", "assistant").put("text", SceneDescriber.denseCaption(scene));
-        continue;
-      }
+    // Small scenes have few distinct questions: give up on repeats rather than loop.
+    for (int attempt = 0; asked.size() < exchanges && attempt < 20; attempt++) {
       SceneDescriber.Question question = SceneDescriber.question(scene, random);
       if (asked.stream().anyMatch(q -> q.text().equals(question.text()))) {
         continue;
