@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 
 /** What a test does to the mock API server in place of users, the Job controller and the kubelet. */
 public final class Cluster {
-  static final Path SAMPLES = Path.of("../manifests/samples");
-  static final String NS = "default";
+  public static final Path SAMPLES = Path.of("../manifests/samples");
+  public static final String NS = "default";
 
   private final KubernetesClient client;
 
@@ -42,6 +42,22 @@ public final class Cluster {
 
   public MM1Training training(String name) {
     return client.resources(MM1Training.class).inNamespace(NS).withName(name).get();
+  }
+
+  /** What a user's kubectl edit does: read, change the spec, write; again when the operator wrote in between. */
+  public void editTraining(String name, Consumer<MM1Training> edit) {
+    for (int attempt = 1; ; attempt++) {
+      var training = training(name);
+      edit.accept(training);
+      try {
+        client.resource(training).update();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   public List<Job> jobs(String parent) {

@@ -45,7 +45,7 @@ public final class CrdSchema {
       properties.putObject("kind").put("type", "string");
       properties.putObject("metadata").put("type", "object");
       // Status is the operator's to write; only the user's part is validated.
-      properties.remove("status");
+      properties.putObject("status").put("type", "object");
       forbidUnknownFields(openApi);
       return new CrdSchema(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi));
     } catch (IOException e) {

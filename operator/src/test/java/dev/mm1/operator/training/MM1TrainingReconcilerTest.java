@@ -134,4 +134,105 @@ class MM1TrainingReconcilerTest {
     });
     assertThat(cluster.jobs("config-error")).hasSize(1);
   }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> spec(io.fabric8.kubernetes.api.model.GenericKubernetesResource r) {
+    return (Map<String, Object>) r.getAdditionalProperties().get("spec");
+  }
+
+  @Test
+  void suspendStopsTheGangAndResumeStartsTheNextAttempt() throws Exception {
+    cluster.apply("tiny-pretrain.yaml", "pause", r -> {});
+    eventually(() -> assertThat(cluster.jobs("pause")).hasSize(1));
+    cluster.editTraining("pause", t -> { t.getSpec().suspend = true; });
+    eventually(() -> {
+      assertThat(cluster.jobs("pause")).isEmpty();
+      assertThat(cluster.training("pause").getStatus().phase).isEqualTo(TrainingPhase.Suspended);
+    });
+    assertThat(cluster.services("pause")).hasSize(1);
+    cluster.editTraining("pause", t -> { t.getSpec().suspend = false; });
+    eventually(() -> {
+      assertThat(cluster.jobs("pause")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("pause", 2));
+      assertThat(cluster.training("pause").getStatus().phase).isEqualTo(TrainingPhase.Pending);
+    });
+    assertThat(cluster.training("pause").getStatus().restarts).isZero();
+    assertThat(cluster.events("pause")).extracting(e -> e.getReason()).contains(Reasons.SUSPENDED, Reasons.RESUMED);
+  }
+
+  @Test
+  void ttlAfterSuccessDeletesTheChildrenButKeepsTheCheckpointClaim() throws Exception {
+    cluster.apply("tiny-pretrain.yaml", "ttl", r -> {
+      spec(r).put("ttlSecondsAfterFinished", 0);
+      spec(r).put("checkpoints", Map.of("createClaim", Map.of("size", "1Gi", "accessMode", "ReadWriteMany")));
+    });
+    eventually(() -> assertThat(cluster.jobs("ttl")).hasSize(1));
+    assertThat(client.persistentVolumeClaims().inNamespace(Cluster.NS).withName(ChildNames.checkpointClaim("ttl")).get()).isNotNull();
+    cluster.completeJob(cluster.job(ChildNames.job("ttl", 1)));
+    eventually(() -> {
+      assertThat(cluster.training("ttl").getStatus().phase).isEqualTo(TrainingPhase.Succeeded);
+      assertThat(cluster.jobs("ttl")).isEmpty();
+      assertThat(cluster.services("ttl")).isEmpty();
+      assertThat(cluster.configMaps("ttl")).isEmpty();
+    });
+    var claim = client.persistentVolumeClaims().inNamespace(Cluster.NS).withName(ChildNames.checkpointClaim("ttl")).get();
+    assertThat(claim).isNotNull();
+    assertThat(claim.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    assertThat(cluster.events("ttl")).extracting(e -> e.getReason()).contains(Reasons.COMPLETED, Reasons.TTL_EXPIRED);
+  }
+
+  @Test
+  void aDeletedJobOrServiceIsRecreated() throws Exception {
+    cluster.apply("tiny-pretrain.yaml", "recreate", r -> {});
+    eventually(() -> assertThat(cluster.jobs("recreate")).hasSize(1));
+    eventually(() -> assertThat(cluster.training("recreate").getStatus().startTime).isNotNull());
+    var firstUid = cluster.job(ChildNames.job("recreate", 1)).getMetadata().getUid();
+    client.batch().v1().jobs().inNamespace(Cluster.NS).withName(ChildNames.job("recreate", 1)).delete();
+    client.services().inNamespace(Cluster.NS).withName(ChildNames.service("recreate")).delete();
+    eventually(() -> {
+      assertThat(cluster.jobs("recreate")).singleElement().satisfies(j -> {
+        assertThat(j.getMetadata().getName()).isEqualTo(ChildNames.job("recreate", 1));
+        assertThat(j.getMetadata().getUid()).isNotEqualTo(firstUid);
+      });
+      assertThat(cluster.services("recreate")).hasSize(1);
+    });
+    assertThat(cluster.events("recreate")).extracting(e -> e.getReason()).contains(Reasons.CHILD_RECREATED);
+  }
+
+  @Test
+  void anImmutableChangeIsRejectedWhileMaxRestartsMayChange() throws Exception {
+    cluster.apply("tiny-pretrain.yaml", "immutable", r -> {});
+    eventually(() -> assertThat(cluster.jobs("immutable")).hasSize(1));
+    var config = cluster.configMaps("immutable").get(0).getData().get("config.json");
+    cluster.editTraining("immutable", t -> { t.getSpec().optimization.learningRate = 0.5; t.getSpec().failurePolicy.maxRestarts = 7; });
+    eventually(() -> {
+      var status = cluster.training("immutable").getStatus();
+      assertThat(status.observedGeneration).isEqualTo(2L);
+      var accepted = Conditions.find(status.conditions, Reasons.SPEC_ACCEPTED).orElseThrow();
+      assertThat(accepted.getStatus()).isEqualTo("False");
+      assertThat(accepted.getReason()).isEqualTo(Reasons.IMMUTABLE_FIELD_CHANGED);
+      assertThat(accepted.getMessage()).contains("spec.optimization.learningRate").doesNotContain("maxRestarts,");
+    });
+    assertThat(cluster.configMaps("immutable").get(0).getData().get("config.json")).isEqualTo(config);
+    cluster.editTraining("immutable", t -> { t.getSpec().optimization.learningRate = 1.0e-3; });
+    eventually(() -> assertThat(Conditions.isTrue(cluster.training("immutable").getStatus().conditions, Reasons.SPEC_ACCEPTED)).isTrue());
+  }
+
+  @Test
+  void anUnreachableControlPlaneIsAConditionNotAStop() throws Exception {
+    var controlPlane = ControlPlaneResource.controlPlane();
+    controlPlane.down(true);
+    try {
+      cluster.apply("tiny-pretrain.yaml", "offline", r -> {});
+      eventually(() -> {
+        assertThat(cluster.jobs("offline")).hasSize(1);
+        var reachable = Conditions.find(cluster.training("offline").getStatus().conditions, Reasons.CONTROL_PLANE_REACHABLE).orElseThrow();
+        assertThat(reachable.getStatus()).isEqualTo("False");
+        assertThat(reachable.getMessage()).contains("503");
+      });
+      controlPlane.down(false);
+      eventually(() -> assertThat(cluster.training("offline").getStatus().runId).isNotNull());
+    } finally {
+      controlPlane.down(false);
+    }
+  }
 }
