@@ -72,6 +72,12 @@ public final class Labels {
     return meta.build();
   }
 
+  /** Whether {@code child} belongs to the parent with {@code uid}. */
+  public static boolean isChildOf(HasMetadata child, String uid) {
+    var labels = child.getMetadata().getLabels();
+    return labels != null && uid.equals(labels.get(PARENT_UID));
+  }
+
   /** Labels that select one parent's pods of one role, for the Service and for pod lookups. */
   public static Map<String, String> selector(HasMetadata parent, String role) {
     return Map.of(PARENT_UID, parent.getMetadata().getUid(), ROLE, role);

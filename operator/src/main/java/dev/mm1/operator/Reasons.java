@@ -9,7 +9,6 @@ public final class Reasons {
 
   // Condition types
   public static final String READY = "Ready";
-  public static final String PROGRESSING = "Progressing";
   public static final String CONTROL_PLANE_REACHABLE = "ControlPlaneReachable";
   public static final String SPEC_ACCEPTED = "SpecAccepted";
   public static final String CHECKPOINT_RESOLVED = "CheckpointResolved";
@@ -39,6 +38,11 @@ public final class Reasons {
   public static final String EVALUATOR_FAILED = "EvaluatorFailed";
   public static final String GATE_PASSED = "GatePassed";
   public static final String GATE_FAILED = "GateFailed";
+  public static final String NO_RESULTS = "NoResults";
+  public static final String EVALUATING = "Evaluating";
+  public static final String WAITING_FOR_BASELINE = "WaitingForBaseline";
+  /** Condition type of an eval's gate verdict. */
+  public static final String GATE = "GatePassed";
 
   // Messages (String.format templates)
   public static final String MSG_INVALID_SPEC = "%s: %s";
@@ -60,5 +64,10 @@ public final class Reasons {
   public static final String MSG_WAITING_FOR_CHECKPOINT = "MM1Training %s has no committed checkpoint%s yet";
   public static final String MSG_TRAINING_NOT_FOUND = "MM1Training %s does not exist in namespace %s";
   public static final String MSG_CHECKPOINT_FOUND = "step %d at %s";
+  public static final String MSG_NO_RESULTS = "evaluator Job %s completed but run %s has no results";
+  public static final String MSG_EVALUATING = "evaluator Job %s runs %d benchmark(s) on step %s";
+  public static final String MSG_EVAL_DONE = "%d result(s) recorded";
+  public static final String MSG_GATE_PASSED = "every threshold met and no regression beyond the limit";
+  public static final String MSG_WAITING_FOR_BASELINE = "baseline MM1Eval %s has not succeeded yet";
   public static final String MSG_EVALUATOR_FAILED = "evaluator Job %s failed: %s";
 }

@@ -68,7 +68,7 @@ public final class FailurePolicy {
   }
 
   /** Why the gang broke, for people: the first failed worker and its exit, else the Job's condition. */
-  static String cause(Job job, List<Pod> failedPods) {
+  public static String cause(Job job, List<Pod> failedPods) {
     for (var pod : failedPods) {
       var terminated = containerStatuses(pod)
           .map(s -> s.getState() != null && s.getState().getTerminated() != null ? s.getState().getTerminated() : null)
@@ -110,7 +110,7 @@ public final class FailurePolicy {
         && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  static boolean hasCondition(Job job, String type) {
+  public static boolean hasCondition(Job job, String type) {
     return job.getStatus() != null && job.getStatus().getConditions() != null
         && job.getStatus().getConditions().stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }

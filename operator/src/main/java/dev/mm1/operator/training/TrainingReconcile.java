@@ -50,7 +50,6 @@ import java.util.Optional;
  */
 final class TrainingReconcile {
   static final Duration RESTART_POLL = Duration.ofSeconds(1);
-  static final Duration WAIT_POLL = Duration.ofSeconds(15);
 
   private final MM1Training training;
   private final Context<MM1Training> context;
@@ -93,11 +92,11 @@ final class TrainingReconcile {
   /** Reads the children from the informer caches. */
   void observe() {
     var uid = training.getMetadata().getUid();
-    configMap = context.getSecondaryResources(ConfigMap.class).stream().filter(c -> ownedBy(c, uid)).findFirst();
-    service = context.getSecondaryResources(Service.class).stream().filter(s -> ownedBy(s, uid)).findFirst();
-    jobs = context.getSecondaryResources(Job.class).stream().filter(j -> ownedBy(j, uid))
+    configMap = context.getSecondaryResources(ConfigMap.class).stream().filter(c -> Labels.isChildOf(c, uid)).findFirst();
+    service = context.getSecondaryResources(Service.class).stream().filter(s -> Labels.isChildOf(s, uid)).findFirst();
+    jobs = context.getSecondaryResources(Job.class).stream().filter(j -> Labels.isChildOf(j, uid))
         .sorted(Comparator.comparingInt(TrainingReconcile::attemptOf)).toList();
-    pods = context.getSecondaryResources(Pod.class).stream().filter(p -> ownedBy(p, uid)).toList();
+    pods = context.getSecondaryResources(Pod.class).stream().filter(p -> Labels.isChildOf(p, uid)).toList();
   }
 
   /**
@@ -170,7 +169,7 @@ final class TrainingReconcile {
         Conditions.set(status.conditions, Reasons.CHECKPOINT_RESOLVED, false, waiting.reason(), waiting.message(), generation, now);
         Conditions.set(status.conditions, Reasons.READY, false, waiting.reason(), waiting.message(), generation, now);
         status.phase = TrainingPhase.Pending;
-        reschedule = WAIT_POLL;
+        reschedule = settings.progressInterval();
         return false;
       }
     }
@@ -336,9 +335,6 @@ final class TrainingReconcile {
           status.phase = TrainingPhase.Running;
           Conditions.set(status.conditions, Reasons.READY, true, Reasons.RUNNING,
               String.format(Reasons.MSG_RUNNING, nodes, status.attempt), generation, now);
-          if (controlPlane.configured()) {
-            reschedule = settings.progressInterval();
-          }
         } else {
           status.phase = TrainingPhase.Pending;
           Conditions.set(status.conditions, Reasons.READY, false, Reasons.WORKERS_STARTING,
@@ -381,6 +377,10 @@ final class TrainingReconcile {
   /** Reports a phase change to the control plane, writes the status once, then sends the events. */
   UpdateControl<MM1Training> finish() {
     status.observedGeneration = generation;
+    boolean active = status.phase != TrainingPhase.Succeeded && status.phase != TrainingPhase.Failed;
+    if (reschedule == null && active && controlPlane.configured()) {
+      reschedule = settings.progressInterval(); // progress (step, loss, checkpoint) is polled
+    }
     reportTransition();
     StatusWriter.write(client, training, status, resource -> context.resourceOperations().updatePrimaryStatus(resource));
     events.send(client, training, now);
@@ -481,10 +481,5 @@ final class TrainingReconcile {
     } catch (NumberFormatException e) {
       return 0;
     }
-  }
-
-  private static boolean ownedBy(HasMetadata child, String uid) {
-    var labels = child.getMetadata().getLabels();
-    return labels != null && uid.equals(labels.get(Labels.PARENT_UID));
   }
 }
