@@ -107,10 +107,8 @@ class MM1EvalReconcilerTest {
     });
     eventually(() -> assertThat(evaluator("eval-uri")).isNotNull());
     var job = evaluator("eval-uri");
-    assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
-      assertThat(v.getHostPath()).isNotNull();
-      assertThat(v.getHostPath().getPath()).isEqualTo("/shared/ckpt");
-    });
+    assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getHostPath() != null)
+        .singleElement().satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/shared/ckpt"));
     job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withFailed(1)
         .addNewCondition().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded").endCondition().build());
     client.resource(job).updateStatus();
