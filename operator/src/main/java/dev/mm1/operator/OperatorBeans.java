@@ -23,19 +23,13 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  SpecValidator validator() {
-    return new SpecValidator();
-  }
-
-  @Produces
-  @Singleton
   ReconcileMetrics metrics(MeterRegistry registry) {
     return new ReconcileMetrics(registry);
   }
 
   @Produces
   @Singleton
-  Clock clock() {
-    return Clock.systemUTC();
+  ReconcilerServices services(OperatorSettings settings, ControlPlaneClient controlPlane, ReconcileMetrics metrics) {
+    return new ReconcilerServices(settings, controlPlane, new SpecValidator(), metrics, Clock.systemUTC());
   }
 }

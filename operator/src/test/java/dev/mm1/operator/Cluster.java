@@ -105,11 +105,20 @@ public final class Cluster {
 
   private void setJobStatus(Job job, Consumer<io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder> edit) {
     var current = client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
+    if (current == null) {
+      return; // the operator already reacted to the failed pod and deleted the Job
+    }
     var builder = new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder(
         current.getStatus() == null ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatus() : current.getStatus());
     edit.accept(builder);
     current.setStatus(builder.build());
-    client.batch().v1().jobs().inNamespace(NS).resource(current).updateStatus();
+    try {
+      client.batch().v1().jobs().inNamespace(NS).resource(current).updateStatus();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
   }
 
   private static Pod pod(Job job, int index, String phase, Integer exitCode) {

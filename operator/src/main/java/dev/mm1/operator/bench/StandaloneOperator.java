@@ -2,6 +2,7 @@ package dev.mm1.operator.bench;
 
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.ReconcileMetrics;
+import dev.mm1.operator.ReconcilerServices;
 import dev.mm1.operator.controlplane.ControlPlaneClient;
 import dev.mm1.operator.eval.MM1EvalReconciler;
 import dev.mm1.operator.training.MM1TrainingReconciler;
@@ -26,11 +27,10 @@ public final class StandaloneOperator {
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withConcurrentReconciliationThreads(16));
-    var controlPlane = new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken());
-    var validator = new SpecValidator();
-    var metrics = new ReconcileMetrics(registry);
-    operator.register(new MM1TrainingReconciler(settings, controlPlane, validator, metrics, Clock.systemUTC()));
-    operator.register(new MM1EvalReconciler(settings, controlPlane, validator, metrics, Clock.systemUTC()));
+    var services = new ReconcilerServices(settings, new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()),
+        new SpecValidator(), new ReconcileMetrics(registry), Clock.systemUTC());
+    operator.register(new MM1TrainingReconciler(services));
+    operator.register(new MM1EvalReconciler(services));
     operator.start();
     return operator;
   }

@@ -1,11 +1,9 @@
 package dev.mm1.operator.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.mm1.api.rest.CreateRunRequest;
 import dev.mm1.api.rest.EvalResultRecord;
 import dev.mm1.api.rest.RunKind;
 import dev.mm1.api.rest.RunState;
-import dev.mm1.api.rest.StateTransition;
 import dev.mm1.api.v1alpha1.BenchmarkResult;
 import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.v1alpha1.EvalPhase;
@@ -14,64 +12,40 @@ import dev.mm1.api.v1alpha1.MM1EvalStatus;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.operator.Canonical;
 import dev.mm1.operator.CheckpointResolver;
-import dev.mm1.operator.ChildNames;
 import dev.mm1.operator.Children;
 import dev.mm1.operator.Conditions;
-import dev.mm1.operator.EventRecorder;
+import dev.mm1.operator.ReconcilerServices;
+import dev.mm1.operator.ResourceReconcile;
 import dev.mm1.operator.Labels;
-import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.Reasons;
-import dev.mm1.operator.StatusWriter;
 import dev.mm1.operator.TtlPolicy;
-import dev.mm1.operator.controlplane.ControlPlaneClient;
 import dev.mm1.operator.controlplane.ControlPlaneException;
-import dev.mm1.operator.training.CheckpointVolume;
 import dev.mm1.operator.training.FailurePolicy;
 import dev.mm1.operator.training.TrainerConfig;
 import dev.mm1.operator.validation.InvalidSpecException;
 import dev.mm1.operator.validation.SpecValidator;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /** One reconcile of one MM1Eval; each method is one step of {@link MM1EvalReconciler#reconcile}. */
-final class EvalReconcile {
+final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
 
   private final MM1Eval eval;
-  private final Context<MM1Eval> context;
-  private final KubernetesClient client;
-  private final OperatorSettings settings;
-  private final ControlPlaneClient controlPlane;
-  private final Instant now;
-  private final long generation;
   private final EvalPhase previousPhase;
-  private final MM1EvalStatus status;
-  private final EventRecorder events = new EventRecorder();
 
   private Optional<ConfigMap> configMap = Optional.empty();
   private Optional<Job> job = Optional.empty();
   private MM1Training source;
-  private Duration reschedule;
 
-  EvalReconcile(MM1Eval eval, Context<MM1Eval> context, OperatorSettings settings, ControlPlaneClient controlPlane, Instant now) {
+  EvalReconcile(MM1Eval eval, Context<MM1Eval> context, ReconcilerServices services) {
+    super(eval, context, services, new MM1EvalStatus());
     this.eval = eval;
-    this.context = context;
-    this.client = context.getClient();
-    this.settings = settings;
-    this.controlPlane = controlPlane;
-    this.now = now;
-    this.generation = Optional.ofNullable(eval.getMetadata().getGeneration()).orElse(1L);
-    var existing = eval.getStatus();
-    this.status = existing == null ? new MM1EvalStatus() : client.getKubernetesSerialization().clone(existing);
     if (status.conditions == null) {
       status.conditions = new ArrayList<>();
     }
@@ -79,6 +53,11 @@ final class EvalReconcile {
       status.results = new ArrayList<>();
     }
     this.previousPhase = status.phase;
+  }
+
+  @Override
+  protected List<Condition> conditions() {
+    return status.conditions;
   }
 
   void observe() {
@@ -92,19 +71,14 @@ final class EvalReconcile {
       validator.check(eval, client);
       return true;
     } catch (InvalidSpecException e) {
-      var message = String.format(Reasons.MSG_INVALID_SPEC, e.field(), e.problem());
-      if (!message.equals(Conditions.find(status.conditions, Reasons.READY).map(c -> c.getMessage()).orElse(null))) {
-        events.warning(Reasons.INVALID_SPEC, message);
-      }
       status.phase = EvalPhase.Failed;
-      Conditions.set(status.conditions, Reasons.READY, false, Reasons.INVALID_SPEC, message, generation, now);
+      markInvalid(e);
       return false;
     }
   }
 
   boolean finished() {
-    boolean invalid = Conditions.hasReason(status.conditions, Reasons.READY, Reasons.INVALID_SPEC);
-    return !invalid && (status.phase == EvalPhase.Succeeded || status.phase == EvalPhase.Failed);
+    return !invalid() && (status.phase == EvalPhase.Succeeded || status.phase == EvalPhase.Failed);
   }
 
   void expireChildrenAfterTtl() {
@@ -137,15 +111,12 @@ final class EvalReconcile {
       case CheckpointResolver.Resolution.Found found -> {
         status.checkpoint = found.checkpoint();
         source = found.training();
-        Conditions.set(status.conditions, Reasons.CHECKPOINT_RESOLVED, true, Reasons.CHECKPOINT_FOUND,
-            String.format(Reasons.MSG_CHECKPOINT_FOUND, found.checkpoint().step, found.checkpoint().uri), generation, now);
+        checkpointResolved(found.checkpoint());
         return true;
       }
       case CheckpointResolver.Resolution.Waiting waiting -> {
         status.phase = EvalPhase.Waiting;
-        Conditions.set(status.conditions, Reasons.CHECKPOINT_RESOLVED, false, waiting.reason(), waiting.message(), generation, now);
-        Conditions.set(status.conditions, Reasons.READY, false, waiting.reason(), waiting.message(), generation, now);
-        reschedule = settings.progressInterval();
+        waitForCheckpoint(waiting);
         return false;
       }
     }
@@ -153,22 +124,15 @@ final class EvalReconcile {
 
   void syncControlPlane() {
     if (!controlPlane.configured()) {
-      Conditions.unknown(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, Reasons.NOT_CONFIGURED, Reasons.MSG_NOT_CONFIGURED, generation, now);
+      controlPlaneNotConfigured();
       return;
     }
     try {
-      if (status.runId == null) {
-        var meta = eval.getMetadata();
-        var parent = source == null || source.getStatus() == null ? null : source.getStatus().runId;
-        var run = controlPlane.register(new CreateRunRequest(meta.getName(), meta.getNamespace(), RunKind.Eval, meta.getUid(), parent,
-            Canonical.tree(eval.getSpec())));
-        status.runId = run.id();
-        events.normal(Reasons.REGISTERED, String.format(Reasons.MSG_REGISTERED, run.id(), controlPlane.url()));
-      }
-      Conditions.set(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, true, Reasons.REGISTERED,
-          String.format(Reasons.MSG_REGISTERED, status.runId, controlPlane.url()), generation, now);
+      status.runId = registerRun(status.runId, RunKind.Eval,
+          () -> source == null || source.getStatus() == null ? null : source.getStatus().runId);
+      controlPlaneReachable(status.runId);
     } catch (ControlPlaneException e) {
-      unreachable(e);
+      controlPlaneUnreachable(e);
     }
   }
 
@@ -228,7 +192,7 @@ final class EvalReconcile {
       expireChildrenAfterTtl();
     } catch (ControlPlaneException e) {
       status.phase = EvalPhase.Running;
-      unreachable(e);
+      controlPlaneUnreachable(e);
     }
   }
 
@@ -262,22 +226,10 @@ final class EvalReconcile {
 
   UpdateControl<MM1Eval> finish() {
     status.observedGeneration = generation;
-    if (status.phase != previousPhase && status.phase != null && status.runId != null && controlPlane.configured()) {
-      var ready = Conditions.find(status.conditions, Reasons.READY);
-      try {
-        controlPlane.transition(status.runId, new StateTransition(runState(status.phase),
-            ready.map(c -> c.getReason()).orElse(status.phase.name()), ready.map(c -> c.getMessage()).orElse("")));
-      } catch (ControlPlaneException e) {
-        unreachable(e);
-      }
+    if (status.phase != null && status.phase != previousPhase) {
+      reportTransition(status.runId, runState(status.phase));
     }
-    StatusWriter.write(client, eval, status, resource -> context.resourceOperations().updatePrimaryStatus(resource));
-    events.send(client, eval, now);
-    var control = UpdateControl.<MM1Eval>noUpdate();
-    if (reschedule != null) {
-      control.rescheduleAfter(reschedule);
-    }
-    return control;
+    return writeStatus();
   }
 
   private void fail(String reason, String message) {
@@ -286,14 +238,6 @@ final class EvalReconcile {
     Conditions.set(status.conditions, Reasons.READY, false, reason, message, generation, now);
     events.warning(reason, message);
     expireChildrenAfterTtl();
-  }
-
-  private void unreachable(ControlPlaneException e) {
-    Conditions.set(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, false, Reasons.UNREACHABLE,
-        String.format(Reasons.MSG_UNREACHABLE, controlPlane.url(), e.getMessage()), generation, now);
-    if (reschedule == null) {
-      reschedule = settings.progressInterval();
-    }
   }
 
   static RunState runState(EvalPhase phase) {
@@ -330,9 +274,5 @@ final class EvalReconcile {
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
-  }
-
-  private String timestamp() {
-    return now.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

@@ -2,10 +2,7 @@ package dev.mm1.operator.eval;
 
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.operator.Labels;
-import dev.mm1.operator.OperatorSettings;
-import dev.mm1.operator.ReconcileMetrics;
-import dev.mm1.operator.controlplane.ControlPlaneClient;
-import dev.mm1.operator.validation.SpecValidator;
+import dev.mm1.operator.ReconcilerServices;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -18,7 +15,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -29,27 +25,18 @@ import java.util.List;
 public class MM1EvalReconciler implements Reconciler<MM1Eval> {
   public static final String NAME = "mm1eval";
 
-  private final OperatorSettings settings;
-  private final ControlPlaneClient controlPlane;
-  private final SpecValidator validator;
-  private final ReconcileMetrics metrics;
-  private final Clock clock;
+  private final ReconcilerServices services;
 
-  public MM1EvalReconciler(
-      OperatorSettings settings, ControlPlaneClient controlPlane, SpecValidator validator, ReconcileMetrics metrics, Clock clock) {
-    this.settings = settings;
-    this.controlPlane = controlPlane;
-    this.validator = validator;
-    this.metrics = metrics;
-    this.clock = clock;
+  public MM1EvalReconciler(ReconcilerServices services) {
+    this.services = services;
   }
 
   @Override
   public UpdateControl<MM1Eval> reconcile(MM1Eval eval, Context<MM1Eval> context) throws Exception {
-    return metrics.record(eval, () -> {
-      var run = new EvalReconcile(eval, context, settings, controlPlane, clock.instant());
+    return services.metrics().record(eval, () -> {
+      var run = new EvalReconcile(eval, context, services);
       run.observe();
-      if (!run.validate(validator)) {
+      if (!run.validate(services.validator())) {
         return run.finish();                 // InvalidSpec: condition + event, no children
       }
       if (run.finished()) {

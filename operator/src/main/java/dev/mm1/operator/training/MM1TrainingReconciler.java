@@ -2,10 +2,7 @@ package dev.mm1.operator.training;
 
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.operator.Labels;
-import dev.mm1.operator.OperatorSettings;
-import dev.mm1.operator.ReconcileMetrics;
-import dev.mm1.operator.controlplane.ControlPlaneClient;
-import dev.mm1.operator.validation.SpecValidator;
+import dev.mm1.operator.ReconcilerServices;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,7 +18,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
@@ -35,27 +31,18 @@ public class MM1TrainingReconciler implements Reconciler<MM1Training> {
   public static final String NAME = "mm1training";
   static final String CHILD_SELECTOR = Labels.PARENT_KIND + "=MM1Training";
 
-  private final OperatorSettings settings;
-  private final ControlPlaneClient controlPlane;
-  private final SpecValidator validator;
-  private final ReconcileMetrics metrics;
-  private final Clock clock;
+  private final ReconcilerServices services;
 
-  public MM1TrainingReconciler(
-      OperatorSettings settings, ControlPlaneClient controlPlane, SpecValidator validator, ReconcileMetrics metrics, Clock clock) {
-    this.settings = settings;
-    this.controlPlane = controlPlane;
-    this.validator = validator;
-    this.metrics = metrics;
-    this.clock = clock;
+  public MM1TrainingReconciler(ReconcilerServices services) {
+    this.services = services;
   }
 
   @Override
   public UpdateControl<MM1Training> reconcile(MM1Training training, Context<MM1Training> context) throws Exception {
-    return metrics.record(training, () -> {
-      var run = new TrainingReconcile(training, context, settings, controlPlane, clock.instant());
+    return services.metrics().record(training, () -> {
+      var run = new TrainingReconcile(training, context, services);
       run.observe();
-      if (!run.validate(validator)) {
+      if (!run.validate(services.validator())) {
         return run.finish();                 // InvalidSpec: condition + event, no children
       }
       if (run.finished()) {

@@ -2,10 +2,8 @@ package dev.mm1.operator.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mm1.api.rest.CreateRunRequest;
 import dev.mm1.api.rest.RunKind;
 import dev.mm1.api.rest.RunState;
-import dev.mm1.api.rest.StateTransition;
 import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.MM1TrainingSpec;
@@ -13,30 +11,25 @@ import dev.mm1.api.v1alpha1.MM1TrainingStatus;
 import dev.mm1.api.v1alpha1.TrainingPhase;
 import dev.mm1.operator.Canonical;
 import dev.mm1.operator.CheckpointResolver;
-import dev.mm1.operator.ChildNames;
 import dev.mm1.operator.Children;
 import dev.mm1.operator.Conditions;
-import dev.mm1.operator.EventRecorder;
+import dev.mm1.operator.ReconcilerServices;
+import dev.mm1.operator.ResourceReconcile;
 import dev.mm1.operator.Labels;
-import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.Reasons;
-import dev.mm1.operator.StatusWriter;
 import dev.mm1.operator.TtlPolicy;
-import dev.mm1.operator.controlplane.ControlPlaneClient;
 import dev.mm1.operator.controlplane.ControlPlaneException;
 import dev.mm1.operator.validation.InvalidSpecException;
 import dev.mm1.operator.validation.SpecValidator;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,19 +41,11 @@ import java.util.Optional;
  * send once it is written. Each public method is one step of
  * {@link MM1TrainingReconciler#reconcile}.
  */
-final class TrainingReconcile {
+final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1TrainingStatus> {
   static final Duration RESTART_POLL = Duration.ofSeconds(1);
 
   private final MM1Training training;
-  private final Context<MM1Training> context;
-  private final KubernetesClient client;
-  private final OperatorSettings settings;
-  private final ControlPlaneClient controlPlane;
-  private final Instant now;
-  private final long generation;
   private final TrainingPhase previousPhase;
-  private final MM1TrainingStatus status;
-  private final EventRecorder events = new EventRecorder();
 
   private Optional<ConfigMap> configMap = Optional.empty();
   private Optional<Service> service = Optional.empty();
@@ -69,24 +54,20 @@ final class TrainingReconcile {
   private MM1Training effective;
   private CommittedCheckpoint init;
   private String configHash;
-  private Duration reschedule;
 
-  TrainingReconcile(
-      MM1Training training, Context<MM1Training> context, OperatorSettings settings, ControlPlaneClient controlPlane, Instant now) {
+  TrainingReconcile(MM1Training training, Context<MM1Training> context, ReconcilerServices services) {
+    super(training, context, services, new MM1TrainingStatus());
     this.training = training;
-    this.context = context;
-    this.client = context.getClient();
-    this.settings = settings;
-    this.controlPlane = controlPlane;
-    this.now = now;
-    this.generation = Optional.ofNullable(training.getMetadata().getGeneration()).orElse(1L);
-    var existing = training.getStatus();
-    this.status = existing == null ? new MM1TrainingStatus() : client.getKubernetesSerialization().clone(existing);
     if (status.conditions == null) {
       status.conditions = new ArrayList<>();
     }
     this.previousPhase = status.phase;
     this.effective = training;
+  }
+
+  @Override
+  protected List<Condition> conditions() {
+    return status.conditions;
   }
 
   /** Reads the children from the informer caches. */
@@ -108,25 +89,20 @@ final class TrainingReconcile {
       validator.check(training, client);
       return true;
     } catch (InvalidSpecException e) {
-      var message = String.format(Reasons.MSG_INVALID_SPEC, e.field(), e.problem());
       if (configMap.isPresent()) {
-        rejectSpec(Reasons.INVALID_SPEC, message);
+        rejectSpec(Reasons.INVALID_SPEC, String.format(Reasons.MSG_INVALID_SPEC, e.field(), e.problem()));
         effective = withSpec(acceptedSpec(configMap.get()));
         return true;
       }
-      if (!message.equals(Conditions.find(status.conditions, Reasons.READY).map(c -> c.getMessage()).orElse(null))) {
-        events.warning(Reasons.INVALID_SPEC, message);
-      }
       status.phase = TrainingPhase.Failed;
-      Conditions.set(status.conditions, Reasons.READY, false, Reasons.INVALID_SPEC, message, generation, now);
+      markInvalid(e);
       return false;
     }
   }
 
   /** Whether the training has succeeded or failed (a spec fixed after InvalidSpec starts over). */
   boolean finished() {
-    boolean invalid = Conditions.hasReason(status.conditions, Reasons.READY, Reasons.INVALID_SPEC);
-    return !invalid && (status.phase == TrainingPhase.Succeeded || status.phase == TrainingPhase.Failed);
+    return !invalid() && (status.phase == TrainingPhase.Succeeded || status.phase == TrainingPhase.Failed);
   }
 
   /** ttlSecondsAfterFinished: deletes Job, pods, Service and ConfigMap; never the checkpoints. */
@@ -161,15 +137,12 @@ final class TrainingReconcile {
     switch (CheckpointResolver.resolve(reference, training.getMetadata().getNamespace(), client)) {
       case CheckpointResolver.Resolution.Found found -> {
         init = found.checkpoint();
-        Conditions.set(status.conditions, Reasons.CHECKPOINT_RESOLVED, true, Reasons.CHECKPOINT_FOUND,
-            String.format(Reasons.MSG_CHECKPOINT_FOUND, init.step, init.uri), generation, now);
+        checkpointResolved(init);
         return true;
       }
       case CheckpointResolver.Resolution.Waiting waiting -> {
-        Conditions.set(status.conditions, Reasons.CHECKPOINT_RESOLVED, false, waiting.reason(), waiting.message(), generation, now);
-        Conditions.set(status.conditions, Reasons.READY, false, waiting.reason(), waiting.message(), generation, now);
+        waitForCheckpoint(waiting);
         status.phase = TrainingPhase.Pending;
-        reschedule = settings.progressInterval();
         return false;
       }
     }
@@ -178,17 +151,11 @@ final class TrainingReconcile {
   /** Registers the run (idempotent on the CR's UID) and mirrors its progress into status. */
   void syncControlPlane() {
     if (!controlPlane.configured()) {
-      Conditions.unknown(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, Reasons.NOT_CONFIGURED, Reasons.MSG_NOT_CONFIGURED, generation, now);
+      controlPlaneNotConfigured();
       return;
     }
     try {
-      if (status.runId == null) {
-        var meta = training.getMetadata();
-        var run = controlPlane.register(new CreateRunRequest(meta.getName(), meta.getNamespace(), RunKind.Training,
-            meta.getUid(), parentRunId(), Canonical.tree(training.getSpec())));
-        status.runId = run.id();
-        events.normal(Reasons.REGISTERED, String.format(Reasons.MSG_REGISTERED, run.id(), controlPlane.url()));
-      }
+      status.runId = registerRun(status.runId, RunKind.Training, this::parentRunId);
       var run = controlPlane.run(status.runId);
       status.step = run.step();
       status.loss = run.loss();
@@ -199,8 +166,7 @@ final class TrainingReconcile {
         checkpoint.sha256 = run.latestCheckpoint().sha256();
         status.latestCheckpoint = checkpoint;
       }
-      Conditions.set(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, true, Reasons.REGISTERED,
-          String.format(Reasons.MSG_REGISTERED, status.runId, controlPlane.url()), generation, now);
+      controlPlaneReachable(status.runId);
     } catch (ControlPlaneException e) {
       controlPlaneUnreachable(e);
     }
@@ -381,35 +347,10 @@ final class TrainingReconcile {
     if (reschedule == null && active && controlPlane.configured()) {
       reschedule = settings.progressInterval(); // progress (step, loss, checkpoint) is polled
     }
-    reportTransition();
-    StatusWriter.write(client, training, status, resource -> context.resourceOperations().updatePrimaryStatus(resource));
-    events.send(client, training, now);
-    var control = UpdateControl.<MM1Training>noUpdate();
-    if (reschedule != null) {
-      control.rescheduleAfter(reschedule);
+    if (status.phase != null && status.phase != previousPhase) {
+      reportTransition(status.runId, runState(status.phase));
     }
-    return control;
-  }
-
-  private void reportTransition() {
-    if (status.phase == previousPhase || status.runId == null || !controlPlane.configured() || status.phase == null) {
-      return;
-    }
-    var ready = Conditions.find(status.conditions, Reasons.READY);
-    try {
-      controlPlane.transition(status.runId, new StateTransition(runState(status.phase),
-          ready.map(c -> c.getReason()).orElse(status.phase.name()), ready.map(c -> c.getMessage()).orElse("")));
-    } catch (ControlPlaneException e) {
-      controlPlaneUnreachable(e);
-    }
-  }
-
-  private void controlPlaneUnreachable(ControlPlaneException e) {
-    Conditions.set(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, false, Reasons.UNREACHABLE,
-        String.format(Reasons.MSG_UNREACHABLE, controlPlane.url(), e.getMessage()), generation, now);
-    if (reschedule == null) {
-      reschedule = settings.progressInterval();
-    }
+    return writeStatus();
   }
 
   static RunState runState(TrainingPhase phase) {
@@ -468,10 +409,6 @@ final class TrainingReconcile {
     } catch (JsonProcessingException e) {
       return null;
     }
-  }
-
-  private String timestamp() {
-    return now.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   static int attemptOf(HasMetadata child) {

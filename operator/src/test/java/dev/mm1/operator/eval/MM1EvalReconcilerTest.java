@@ -93,7 +93,8 @@ class MM1EvalReconcilerTest {
       assertThat(status.gate.failures).singleElement().asString().contains("shapes-vqa 0-shot").contains("below the minimum 30.00");
       assertThat(status.completionTime).isNotNull();
     });
-    assertThat(cluster.events("eval-latest")).extracting(e -> e.getReason()).contains(Reasons.GATE_FAILED, Reasons.COMPLETED);
+    // Events follow the status write.
+    eventually(() -> assertThat(cluster.events("eval-latest")).extracting(e -> e.getReason()).contains(Reasons.GATE_FAILED, Reasons.COMPLETED));
   }
 
   @Test

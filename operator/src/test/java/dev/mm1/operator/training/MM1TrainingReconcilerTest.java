@@ -98,11 +98,12 @@ class MM1TrainingReconcilerTest {
     var second = cluster.job(ChildNames.job("restart", 2));
     assertThat(env(second, PodEnv.MM1_ATTEMPT)).isEqualTo("2");
     assertThat(env(second, PodEnv.MASTER_ADDR)).startsWith("restart-a2-0.");
-    assertThat(cluster.events("restart")).anySatisfy(e -> {
+    // Events follow the status write.
+    eventually(() -> assertThat(cluster.events("restart")).anySatisfy(e -> {
       assertThat(e.getReason()).isEqualTo(Reasons.GANG_RESTARTED);
       assertThat(e.getType()).isEqualTo("Warning");
       assertThat(e.getMessage()).contains("exited with code 137 (OOMKilled)");
-    });
+    }));
   }
 
   @Test
@@ -156,7 +157,8 @@ class MM1TrainingReconcilerTest {
       assertThat(cluster.training("pause").getStatus().phase).isEqualTo(TrainingPhase.Pending);
     });
     assertThat(cluster.training("pause").getStatus().restarts).isZero();
-    assertThat(cluster.events("pause")).extracting(e -> e.getReason()).contains(Reasons.SUSPENDED, Reasons.RESUMED);
+    // Events follow the status write.
+    eventually(() -> assertThat(cluster.events("pause")).extracting(e -> e.getReason()).contains(Reasons.SUSPENDED, Reasons.RESUMED));
   }
 
   @Test
@@ -177,7 +179,8 @@ class MM1TrainingReconcilerTest {
     var claim = client.persistentVolumeClaims().inNamespace(Cluster.NS).withName(ChildNames.checkpointClaim("ttl")).get();
     assertThat(claim).isNotNull();
     assertThat(claim.getMetadata().getOwnerReferences()).isNullOrEmpty();
-    assertThat(cluster.events("ttl")).extracting(e -> e.getReason()).contains(Reasons.COMPLETED, Reasons.TTL_EXPIRED);
+    // Events follow the status write.
+    eventually(() -> assertThat(cluster.events("ttl")).extracting(e -> e.getReason()).contains(Reasons.COMPLETED, Reasons.TTL_EXPIRED));
   }
 
   @Test
@@ -195,7 +198,8 @@ class MM1TrainingReconcilerTest {
       });
       assertThat(cluster.services("recreate")).hasSize(1);
     });
-    assertThat(cluster.events("recreate")).extracting(e -> e.getReason()).contains(Reasons.CHILD_RECREATED);
+    // Events follow the status write.
+    eventually(() -> assertThat(cluster.events("recreate")).extracting(e -> e.getReason()).contains(Reasons.CHILD_RECREATED));
   }
 
   @Test
