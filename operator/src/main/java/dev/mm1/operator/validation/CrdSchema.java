@@ -86,6 +86,8 @@ public final class CrdSchema {
           && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
         object.put("additionalProperties", false);
       }
+      // Kubernetes extensions: CEL rules are checked in Java, int-or-string is spelled out by anyOf.
+      object.remove(List.of("x-kubernetes-validations", "x-kubernetes-int-or-string"));
       object.properties().forEach(entry -> forbidUnknownFields(entry.getValue()));
     } else if (node != null && node.isArray()) {
       node.forEach(CrdSchema::forbidUnknownFields);
