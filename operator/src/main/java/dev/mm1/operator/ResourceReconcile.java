@@ -9,6 +9,7 @@ import dev.mm1.operator.controlplane.ControlPlaneClient;
 import dev.mm1.operator.controlplane.ControlPlaneException;
 import dev.mm1.operator.validation.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -135,6 +136,23 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
       control.rescheduleAfter(reschedule);
     }
     return control;
+  }
+
+  /**
+   * ttlSecondsAfterFinished: deletes {@code children} once it has passed since {@code completionTime}
+   * (a Job's pods go with it), or looks again when it will have.
+   */
+  protected void expireAfterTtl(Integer ttlSeconds, String completionTime, List<? extends HasMetadata> children) {
+    switch (TtlPolicy.decide(ttlSeconds, Optional.ofNullable(completionTime), now)) {
+      case TtlPolicy.Decision.Keep keep -> { }
+      case TtlPolicy.Decision.Wait wait -> reschedule = wait.remaining().plusSeconds(1);
+      case TtlPolicy.Decision.Expire expire -> {
+        if (!children.isEmpty()) {
+          children.forEach(child -> Children.delete(client, child));
+          events.normal(Reasons.TTL_EXPIRED, String.format(Reasons.MSG_TTL_EXPIRED, ttlSeconds));
+        }
+      }
+    }
   }
 
   protected String timestamp() {

@@ -18,7 +18,6 @@ import dev.mm1.operator.ReconcilerServices;
 import dev.mm1.operator.ResourceReconcile;
 import dev.mm1.operator.Labels;
 import dev.mm1.operator.Reasons;
-import dev.mm1.operator.TtlPolicy;
 import dev.mm1.operator.controlplane.ControlPlaneException;
 import dev.mm1.operator.training.FailurePolicy;
 import dev.mm1.operator.training.TrainerConfig;
@@ -26,6 +25,7 @@ import dev.mm1.operator.validation.InvalidSpecException;
 import dev.mm1.operator.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -82,18 +82,10 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
   }
 
   void expireChildrenAfterTtl() {
-    var ttl = eval.getSpec().ttlSecondsAfterFinished;
-    switch (TtlPolicy.decide(ttl, Optional.ofNullable(status.completionTime), now)) {
-      case TtlPolicy.Decision.Keep keep -> { }
-      case TtlPolicy.Decision.Wait wait -> reschedule = wait.remaining().plusSeconds(1);
-      case TtlPolicy.Decision.Expire expire -> {
-        if (job.isPresent() || configMap.isPresent()) {
-          job.ifPresent(j -> Children.delete(client, j));
-          configMap.ifPresent(c -> Children.delete(client, c));
-          events.normal(Reasons.TTL_EXPIRED, String.format(Reasons.MSG_TTL_EXPIRED, ttl));
-        }
-      }
-    }
+    var children = new ArrayList<HasMetadata>();
+    job.ifPresent(children::add);
+    configMap.ifPresent(children::add);
+    expireAfterTtl(eval.getSpec().ttlSecondsAfterFinished, status.completionTime, children);
   }
 
   /** The checkpoint to evaluate; fixed once the evaluator's ConfigMap records it. */

@@ -17,7 +17,6 @@ import dev.mm1.operator.ReconcilerServices;
 import dev.mm1.operator.ResourceReconcile;
 import dev.mm1.operator.Labels;
 import dev.mm1.operator.Reasons;
-import dev.mm1.operator.TtlPolicy;
 import dev.mm1.operator.controlplane.ControlPlaneException;
 import dev.mm1.operator.validation.InvalidSpecException;
 import dev.mm1.operator.validation.SpecValidator;
@@ -107,20 +106,10 @@ final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1Training
 
   /** ttlSecondsAfterFinished: deletes Job, pods, Service and ConfigMap; never the checkpoints. */
   void expireChildrenAfterTtl() {
-    var decision = TtlPolicy.decide(training.getSpec().ttlSecondsAfterFinished, Optional.ofNullable(status.completionTime), now);
-    switch (decision) {
-      case TtlPolicy.Decision.Keep keep -> { }
-      case TtlPolicy.Decision.Wait wait -> reschedule = wait.remaining().plusSeconds(1);
-      case TtlPolicy.Decision.Expire expire -> {
-        var children = new ArrayList<HasMetadata>(jobs);
-        service.ifPresent(children::add);
-        configMap.ifPresent(children::add);
-        if (!children.isEmpty()) {
-          children.forEach(child -> Children.delete(client, child));
-          events.normal(Reasons.TTL_EXPIRED, String.format(Reasons.MSG_TTL_EXPIRED, training.getSpec().ttlSecondsAfterFinished));
-        }
-      }
-    }
+    var children = new ArrayList<HasMetadata>(jobs);
+    service.ifPresent(children::add);
+    configMap.ifPresent(children::add);
+    expireAfterTtl(training.getSpec().ttlSecondsAfterFinished, status.completionTime, children);
   }
 
   /** SFT: the checkpoint to start from, fixed once the ConfigMap records it. */
