@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SpecValidator {
   private final CrdSchema trainingSchema = CrdSchema.forPlural("mm1trainings");
   private final CrdSchema evalSchema = CrdSchema.forPlural("mm1evals");
+  private static final int MAX_CACHED = 50_000;
   private final Map<String, SchemaVerdict> verdicts = new ConcurrentHashMap<>();
 
   private record SchemaVerdict(Long generation, Optional<InvalidSpecException> violation) {}
@@ -32,11 +33,6 @@ public final class SpecValidator {
     EvalRules.check(eval);
   }
 
-  /** Forgets a deleted resource. */
-  public void forget(HasMetadata resource) {
-    verdicts.remove(resource.getMetadata().getUid());
-  }
-
   private void checkSchema(HasMetadata resource, CrdSchema schema, KubernetesClient client) throws InvalidSpecException {
     var meta = resource.getMetadata();
     var cached = verdicts.get(meta.getUid());
@@ -48,6 +44,9 @@ public final class SpecValidator {
       }
       JsonNode json = client.getKubernetesSerialization().convertValue(stored, JsonNode.class);
       cached = new SchemaVerdict(meta.getGeneration(), schema.firstViolation(json));
+      if (verdicts.size() >= MAX_CACHED) {
+        verdicts.clear(); // deleted resources are never told about; start over rather than grow
+      }
       verdicts.put(meta.getUid(), cached);
     }
     if (cached.violation().isPresent()) {
