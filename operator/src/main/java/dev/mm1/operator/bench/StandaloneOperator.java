@@ -1,0 +1,37 @@
+package dev.mm1.operator.bench;
+
+import dev.mm1.operator.OperatorSettings;
+import dev.mm1.operator.ReconcileMetrics;
+import dev.mm1.operator.ReconcilerServices;
+import dev.mm1.operator.controlplane.ControlPlaneClient;
+import dev.mm1.operator.eval.MM1EvalReconciler;
+import dev.mm1.operator.training.MM1TrainingReconciler;
+import dev.mm1.operator.validation.SpecValidator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+
+/**
+ * The operator's reconcilers on plain Java Operator SDK, without Quarkus: for the benchmark and for
+ * tests that stop one operator and start another (an operator restart) against the same API server.
+ */
+public final class StandaloneOperator {
+  private StandaloneOperator() {}
+
+  /** Starts both reconcilers against {@code client}; server-side apply off (the mock API server lacks it). */
+  public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+    var operator = new Operator(o -> o
+        .withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withSSABasedCreateUpdateMatchForDependentResources(false)
+        .withConcurrentReconciliationThreads(16));
+    var services = new ReconcilerServices(settings, new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()),
+        new SpecValidator(), new ReconcileMetrics(registry), Clock.systemUTC());
+    operator.register(new MM1TrainingReconciler(services));
+    operator.register(new MM1EvalReconciler(services));
+    operator.start();
+    return operator;
+  }
+}
