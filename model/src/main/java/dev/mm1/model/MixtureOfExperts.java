@@ -38,6 +38,13 @@ public final class MixtureOfExperts extends MM1Block {
     return route(store, x, training).output();
   }
 
+  /** Router probabilities (N, E) of the tokens of x (..., D). */
+  public NDArray routerProbabilities(ParameterStore store, NDArray x) {
+    var shape = x.getShape();
+    long dim = shape.get(shape.dimension() - 1);
+    return router.forward(store, x.reshape(-1, dim), false).softmax(1);
+  }
+
   /** Routes {@code x} (B, T, D); returns (B, T, D) with the losses and each expert's share of assignments. */
   public Output route(ParameterStore store, NDArray x, boolean training) {
     var shape = x.getShape();
