@@ -58,6 +58,26 @@ class ShapesTest {
   }
 
   @Test
+  void paddingAndImagePositionsDoNotChangeTheLoss() {
+    try (var manager = NDManager.newBaseManager()) {
+      var model = TestModels.tiny(manager);
+      var store = TestModels.store(manager);
+      int image = Presets.IMAGE_TOKEN;
+      var images = TestModels.images(manager, 1, 32, 5);
+      var plain = model.forward(store, MultimodalBatch.of(new int[][] {{20, image, 21, 22}}, images), manager, false);
+      var padded = model.forward(store,
+          MultimodalBatch.of(new int[][] {{20, image, 21, 22, Presets.PAD_TOKEN, Presets.PAD_TOKEN}}, images),
+          manager, false);
+      assertThat(padded.targets()).isEqualTo(plain.targets()).isEqualTo(2); // 21 and 22
+      assertThat(padded.lmLoss().getFloat()).isEqualTo(plain.lmLoss().getFloat());
+      // A loss mask restricts the targets further (SFT: only the answer).
+      var masked = model.forward(store, new MultimodalBatch(new int[][] {{20, image, 21, 22}}, images,
+          new boolean[][] {{true, true, false, true}}), manager, false);
+      assertThat(masked.targets()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void imageCountMustMatchThePlaceholders() {
     try (var manager = NDManager.newBaseManager()) {
       var model = TestModels.tiny(manager);

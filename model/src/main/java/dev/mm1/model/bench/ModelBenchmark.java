@@ -43,7 +43,15 @@ public final class ModelBenchmark implements Callable<Integer> {
   int matmulSize;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ModelBenchmark()).execute(args));
+    var line = new CommandLine(new ModelBenchmark());
+    line.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+      if (exception instanceof IllegalArgumentException) {
+        commandLine.getErr().println("mm1 bench model: " + exception.getMessage());
+        return 2;
+      }
+      throw exception;
+    });
+    System.exit(line.execute(args));
   }
 
   @Override
