@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Separable resampling of a (B, H, W, C) grid by two small matrices, one per axis: bicubic
  * interpolation (position embeddings at a new resolution) and adaptive average pooling
- * (connectors). Matrix products keep it differentiable and avoid ops the engine lacks; the weights
- * follow PyTorch's {@code interpolate(mode="bicubic", align_corners=False)} and
- * {@code adaptive_avg_pool2d}.
+ * (connectors). Matrix products keep it differentiable and avoid ops the engine lacks. Bicubic is
+ * cubic convolution with a = -0.75, half-pixel centres and clamped edges (the formula of PyTorch's
+ * bicubic kernel; not cross-checked against a native op: DJL's bicubic interpolation mode gives
+ * other border values); adaptive average pooling uses {@code adaptive_avg_pool2d}'s windows and
+ * equals the engine's avgPool2d when the sizes divide (tested).
  */
 final class GridResampler {
   private static final double CUBIC_A = -0.75;
