@@ -127,7 +127,13 @@ public final class BpeTokenizerTrainer {
       }
       pairCounts.remove(best);
     }
-    return toJson(vocab, merges);
+    // The word list runs out of merges before 8192 ids: the rest are reserved special tokens, so
+    // every id of the model's vocabulary decodes and later additions keep the existing ids.
+    int firstReserved = vocab.size();
+    while (vocab.size() < VOCAB_SIZE) {
+      vocab.add("<|reserved_" + (vocab.size() - firstReserved) + "|>");
+    }
+    return toJson(vocab, merges, firstReserved);
   }
 
   private static String pairText(long pair, List<String> vocab) {
@@ -175,16 +181,23 @@ public final class BpeTokenizerTrainer {
     return chars;
   }
 
-  private static String toJson(List<String> vocab, List<String> merges) {
+  private static String toJson(List<String> vocab, List<String> merges, int firstReserved) {
     var root = new JsonObject();
     root.addProperty("version", "1.0");
     root.add("truncation", JsonNull.INSTANCE);
     root.add("padding", JsonNull.INSTANCE);
     var added = new JsonArray();
+    var specialIds = new ArrayList<Integer>();
     for (int id = 0; id < SPECIAL_TOKENS.size(); id++) {
+      specialIds.add(id);
+    }
+    for (int id = firstReserved; id < vocab.size(); id++) {
+      specialIds.add(id);
+    }
+    for (int id : specialIds) {
       var token = new JsonObject();
       token.addProperty("id", id);
-      token.addProperty("content", SPECIAL_TOKENS.get(id));
+      token.addProperty("content", vocab.get(id));
       token.addProperty("single_word", false);
       token.addProperty("lstrip", false);
       token.addProperty("rstrip", false);

@@ -88,6 +88,14 @@ class MM1TokenizerTest {
   }
 
   @Test
+  void everyIdOfTheVocabularyDecodes() {
+    assertThat(tokenizer.vocabSize()).isEqualTo(8192);
+    assertThat(tokenizer.decode(new int[] {tokenizer.vocabSize() - 1})).startsWith("<|reserved_");
+    var last = tokenizer.decode(new int[] {tokenizer.vocabSize() - 1});
+    assertThat(tokenizer.encode(last)).containsExactly(tokenizer.vocabSize() - 1);
+  }
+
+  @Test
   void rejectsIdsOutsideTheVocabulary() {
     assertThatThrownBy(() -> tokenizer.decode(new int[] {5, tokenizer.vocabSize()}))
         .hasMessageContaining("token id " + tokenizer.vocabSize())

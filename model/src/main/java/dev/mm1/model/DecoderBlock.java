@@ -1,0 +1,49 @@
+package dev.mm1.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
+import dev.mm1.model.config.DecoderConfig;
+
+/** One pre-norm decoder block: x + attn(norm(x)), then h + mlp(norm(h)), the MLP dense or MoE. */
+public final class DecoderBlock extends MM1Block {
+  private final int index;
+  private final RmsNorm attentionNorm;
+  private final Attention attention;
+  private final RmsNorm mlpNorm;
+  private final SwiGluMlp mlp;
+  private final MixtureOfExperts moe;
+
+  /** A block's output and, in MoE blocks, the routing result (else null). */
+  record Output(NDArray hidden, MixtureOfExperts.Output routing) {}
+
+  public DecoderBlock(DecoderConfig config, int index) {
+    this.index = index;
+    this.attentionNorm = child("attentionNorm", new RmsNorm(config.hiddenSize(), config.normEps()));
+    this.attention = child("attention", new Attention(config.hiddenSize(), config.heads(), config.kvHeads(), false,
+        true, config.ropeTheta()));
+    this.mlpNorm = child("mlpNorm", new RmsNorm(config.hiddenSize(), config.normEps()));
+    if (config.isMoe() && config.moe().isMoeLayer(index)) {
+      this.moe = child("moe", new MixtureOfExperts(config.hiddenSize(), config.moe()));
+      this.mlp = null;
+    } else {
+      this.mlp = child("mlp", new SwiGluMlp(config.hiddenSize(), config.ffnHidden()));
+      this.moe = null;
+    }
+  }
+
+  @Override
+  public NDArray forward(ParameterStore store, NDArray x, boolean training) {
+    return run(store, x, training, null, 0).hidden();
+  }
+
+  Output run(ParameterStore store, NDArray x, boolean training, KvCache cache, int offset) {
+    var normed = attentionNorm.forward(store, x, training);
+    var h = x.add(attention.attend(store, normed, normed, training, cache, index, offset)); // (B, T, D)
+    var mlpInput = mlpNorm.forward(store, h, training);
+    if (moe == null) {
+      return new Output(h.add(mlp.forward(store, mlpInput, training)), null);
+    }
+    var routing = moe.route(store, mlpInput, training);
+    return new Output(h.add(routing.output()), routing);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.mm1.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+
+/** A linear layer y = x·Wᵀ + b with the weight stored as (out, in), PyTorch's layout. */
+public final class Dense extends MM1Block {
+  private final Parameter weight;
+  private final Parameter bias;
+
+  public Dense(long in, long out, boolean bias) {
+    this.weight = parameter("weight", new Shape(out, in), WEIGHT_INIT);
+    this.bias = bias ? parameter("bias", new Shape(out), ZEROS) : null;
+  }
+
+  @Override
+  public NDArray forward(ParameterStore store, NDArray x, boolean training) {
+    var w = value(store, weight, x, training);
+    var b = bias == null ? null : value(store, bias, x, training);
+    return Linear.linear(x, w, b).singletonOrThrow(); // (..., out)
+  }
+}

@@ -1,0 +1,112 @@
+package dev.mm1.model.config;
+
+/**
+ * The decoder LLM: token embedding, pre-norm blocks of RMSNorm → causal grouped-query attention
+ * with rotary position embeddings → RMSNorm → SwiGLU MLP (or mixture of experts), final RMSNorm and
+ * output head.
+ *
+ * @param vocabSize token ids 0..vocabSize-1
+ * @param hiddenSize model width D
+ * @param layers number of blocks
+ * @param heads query heads (divide hiddenSize)
+ * @param kvHeads key/value heads for grouped-query attention (divide heads; = heads is plain MHA)
+ * @param ffnHidden hidden width of the dense SwiGLU MLPs
+ * @param maxSequenceLength longest sequence (text and image tokens) the model accepts
+ * @param ropeTheta base of the rotary frequencies
+ * @param normEps epsilon of RMSNorm
+ * @param tieEmbeddings whether the output head reuses the token embedding
+ * @param moe mixture-of-experts settings, or null for a dense decoder
+ */
+public record DecoderConfig(
+    int vocabSize,
+    int hiddenSize,
+    int layers,
+    int heads,
+    int kvHeads,
+    int ffnHidden,
+    int maxSequenceLength,
+    double ropeTheta,
+    double normEps,
+    boolean tieEmbeddings,
+    MoeConfig moe) {
+
+  public DecoderConfig {
+    Require.positive("decoder.vocabSize", vocabSize);
+    Require.positive("decoder.hiddenSize", hiddenSize);
+    Require.positive("decoder.layers", layers);
+    Require.positive("decoder.heads", heads);
+    Require.divisible("decoder.hiddenSize", hiddenSize, "decoder.heads", heads);
+    Require.positive("decoder.kvHeads", kvHeads);
+    Require.divisible("decoder.heads", heads, "decoder.kvHeads", kvHeads);
+    if ((hiddenSize / heads) % 2 != 0) {
+      throw new IllegalArgumentException("decoder head size hiddenSize/heads = " + hiddenSize / heads
+          + " is odd; allowed: an even head size (rotary embeddings rotate pairs of channels)");
+    }
+    Require.positive("decoder.ffnHidden", ffnHidden);
+    Require.positive("decoder.maxSequenceLength", maxSequenceLength);
+    Require.positive("decoder.ropeTheta", ropeTheta);
+    Require.positive("decoder.normEps", normEps);
+  }
+
+  public int headSize() {
+    return hiddenSize / heads;
+  }
+
+  public boolean isMoe() {
+    return moe != null;
+  }
+
+  /** Number of mixture-of-experts layers (0 for a dense decoder). */
+  public int moeLayers() {
+    if (moe == null) {
+      return 0;
+    }
+    int count = 0;
+    for (int layer = 0; layer < layers; layer++) {
+      count += moe.isMoeLayer(layer) ? 1 : 0;
+    }
+    return count;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().vocabSize(vocabSize).hiddenSize(hiddenSize).layers(layers).heads(heads).kvHeads(kvHeads)
+        .ffnHidden(ffnHidden).maxSequenceLength(maxSequenceLength).ropeTheta(ropeTheta).normEps(normEps)
+        .tieEmbeddings(tieEmbeddings).moe(moe);
+  }
+
+  /** Builder; kvHeads defaults to heads (no grouping). */
+  public static final class Builder {
+    private int vocabSize;
+    private int hiddenSize;
+    private int layers;
+    private int heads;
+    private int kvHeads;
+    private int ffnHidden;
+    private int maxSequenceLength = 2048;
+    private double ropeTheta = 10_000;
+    private double normEps = 1e-5;
+    private boolean tieEmbeddings;
+    private MoeConfig moe;
+
+    public Builder vocabSize(int v) { vocabSize = v; return this; }
+    public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+    public Builder layers(int v) { layers = v; return this; }
+    public Builder heads(int v) { heads = v; return this; }
+    public Builder kvHeads(int v) { kvHeads = v; return this; }
+    public Builder ffnHidden(int v) { ffnHidden = v; return this; }
+    public Builder maxSequenceLength(int v) { maxSequenceLength = v; return this; }
+    public Builder ropeTheta(double v) { ropeTheta = v; return this; }
+    public Builder normEps(double v) { normEps = v; return this; }
+    public Builder tieEmbeddings(boolean v) { tieEmbeddings = v; return this; }
+    public Builder moe(MoeConfig v) { moe = v; return this; }
+
+    public DecoderConfig build() {
+      return new DecoderConfig(vocabSize, hiddenSize, layers, heads, kvHeads == 0 ? heads : kvHeads, ffnHidden,
+          maxSequenceLength, ropeTheta, normEps, tieEmbeddings, moe);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.mm1.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.mm1.model.config.MM1Config;
+import dev.mm1.model.config.Presets;
+import java.util.Random;
+
+/** Small built models and inputs with fixed seeds for the tests. */
+final class TestModels {
+  private TestModels() {}
+
+  static MM1Model build(MM1Config config, NDManager manager, long seed) {
+    var model = new MM1Model(config);
+    model.initialize(manager, seed);
+    return model;
+  }
+
+  static MM1Model tiny(NDManager manager) {
+    return build(Presets.get("tiny"), manager, 7);
+  }
+
+  static ParameterStore store(NDManager manager) {
+    return new ParameterStore(manager, false);
+  }
+
+  /** Random images (n, 3, size, size) in [-1, 1) from a fixed seed. */
+  static NDArray images(NDManager manager, int n, int size, long seed) {
+    var random = new Random(seed);
+    var values = new float[n * 3 * size * size];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextFloat() * 2 - 1;
+    }
+    return manager.create(values, new Shape(n, 3, size, size));
+  }
+
+  /** Random token ids in [10, vocab) (no special ids) from a fixed seed. */
+  static int[] tokens(int length, int vocab, long seed) {
+    var random = new Random(seed);
+    var ids = new int[length];
+    for (int i = 0; i < length; i++) {
+      ids[i] = 10 + random.nextInt(vocab - 10);
+    }
+    return ids;
+  }
+}
