@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** What a user sees of the CRDs: kubectl get columns, short names, status, explain texts, defaults. */
 class GeneratedCrdsTest {
   static JsonNode crd(String file) throws IOException {
-    return CrdSchema.YAML.readTree(Path.of("target/crds", file).toFile());
+    return SamplesTest.YAML.readTree(Path.of("target/crds", file).toFile());
   }
 
   @Test

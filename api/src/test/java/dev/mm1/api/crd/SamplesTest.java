@@ -10,25 +10,31 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mm1.api.validation.SchemaViolation;
+import dev.mm1.api.validation.SpecSchema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every sample in manifests/samples is valid against the generated CRD; every sample in
+ * Every sample in manifests/samples is valid against the generated CRD (strict field validation,
+ * as the API server and {@link SpecSchema} apply it); every sample in
  * manifests/samples/invalid fails, and the error names the field its "# expect-error:" line gives.
  */
 class SamplesTest {
   static final Path SAMPLES = Path.of("../manifests/samples");
   static final Pattern EXPECT = Pattern.compile("^# expect-error: (\\S+)$", Pattern.MULTILINE);
-  static Map<String, CrdSchema> schemasByKind;
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static Map<String, SpecSchema> schemasByKind;
 
   @BeforeAll
   static void loadSchemas() throws IOException {
     try (Stream<Path> files = Files.list(CommittedCrdsTest.GENERATED)) {
       schemasByKind = files.filter(p -> p.toString().endsWith(".mm1.dev.yaml"))
           .map(SamplesTest::load)
-          .collect(Collectors.toMap(CrdSchema::kind, s -> s));
+          .collect(Collectors.toMap(SpecSchema::kind, s -> s));
     }
     assertThat(schemasByKind).containsOnlyKeys("MM1Training", "MM1Eval");
   }
@@ -44,10 +50,10 @@ class SamplesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("validSamples")
   void sampleIsValid(Path sample) throws IOException {
-    var resource = CrdSchema.YAML.readTree(sample.toFile());
+    var resource = YAML.readTree(sample.toFile());
     var schema = schemasByKind.get(resource.path("kind").asText());
     assertThat(schema).as("%s has kind %s", sample, resource.path("kind")).isNotNull();
-    assertThat(schema.validate(resource)).as(sample.toString()).isEmpty();
+    assertThat(schema.violations(resource)).as(sample.toString()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -56,11 +62,19 @@ class SamplesTest {
     var text = Files.readString(sample);
     var expected = EXPECT.matcher(text);
     assertThat(expected.find()).as("%s needs a '# expect-error: $.path' line", sample).isTrue();
-    var resource = CrdSchema.YAML.readTree(text);
-    var violations = schemasByKind.get(resource.path("kind").asText()).validate(resource);
+    var resource = YAML.readTree(text);
+    var violations = schemasByKind.get(resource.path("kind").asText()).violations(resource);
     System.out.println(sample.getFileName() + " -> " + violations);
     assertThat(violations).as(sample.toString()).isNotEmpty();
-    assertThat(violations).extracting(CrdSchema.Violation::field).as(sample.toString()).contains(expected.group(1));
+    assertThat(violations).extracting(SchemaViolation::field).as(sample.toString()).contains(expected.group(1));
+  }
+
+  @org.junit.jupiter.api.Test
+  void theJarShipsTheSameSchemas() throws IOException {
+    var shipped = SpecSchema.forPlural("mm1trainings");
+    assertThat(shipped.kind()).isEqualTo("MM1Training");
+    var sample = YAML.readTree(SAMPLES.resolve("invalid/zero-nodes.yaml").toFile());
+    assertThat(shipped.violations(sample)).isEqualTo(schemasByKind.get("MM1Training").violations(sample));
   }
 
   @org.junit.jupiter.api.Test
@@ -71,9 +85,9 @@ class SamplesTest {
         "mm1-3b-pretrain.yaml", "mm1-3b-moe-pretrain.yaml", "mm1-7b-sft.yaml");
   }
 
-  private static CrdSchema load(Path crd) {
+  private static SpecSchema load(Path crd) {
     try {
-      return CrdSchema.load(crd);
+      return SpecSchema.load(crd);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

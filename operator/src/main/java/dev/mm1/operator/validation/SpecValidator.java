@@ -2,6 +2,7 @@ package dev.mm1.operator.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mm1.api.v1alpha1.MM1Eval;
+import dev.mm1.api.validation.SpecSchema;
 import dev.mm1.api.v1alpha1.MM1Training;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The schema verdict is cached per UID and generation, so only a new spec costs a GET.
  */
 public final class SpecValidator {
-  private final CrdSchema trainingSchema = CrdSchema.forPlural("mm1trainings");
-  private final CrdSchema evalSchema = CrdSchema.forPlural("mm1evals");
+  private final SpecSchema trainingSchema = SpecSchema.forPlural("mm1trainings");
+  private final SpecSchema evalSchema = SpecSchema.forPlural("mm1evals");
   private static final int MAX_CACHED = 50_000;
   private final Map<String, SchemaVerdict> verdicts = new ConcurrentHashMap<>();
 
@@ -33,7 +34,7 @@ public final class SpecValidator {
     EvalRules.check(eval);
   }
 
-  private void checkSchema(HasMetadata resource, CrdSchema schema, KubernetesClient client) throws InvalidSpecException {
+  private void checkSchema(HasMetadata resource, SpecSchema schema, KubernetesClient client) throws InvalidSpecException {
     var meta = resource.getMetadata();
     var cached = verdicts.get(meta.getUid());
     if (cached == null || !cached.generation().equals(meta.getGeneration())) {
@@ -43,7 +44,10 @@ public final class SpecValidator {
         return; // deleted meanwhile: the delete event ends its reconciling
       }
       JsonNode json = client.getKubernetesSerialization().convertValue(stored, JsonNode.class);
-      cached = new SchemaVerdict(meta.getGeneration(), schema.firstViolation(json));
+      var firstViolation = schema.violations(json).stream()
+          .findFirst()
+          .map(violation -> new InvalidSpecException(violation.field(), violation.problem()));
+      cached = new SchemaVerdict(meta.getGeneration(), firstViolation);
       if (verdicts.size() >= MAX_CACHED) {
         verdicts.clear(); // deleted resources are never told about; start over rather than grow
       }

@@ -11,7 +11,7 @@ import java.util.HashSet;
 /**
  * What the CRD schema cannot say about an MM1Training: its CEL rules (checked here as well, since
  * nothing guarantees the API server ran them) and the cross-field rules of a trainable spec. Runs on
- * a spec that already passed {@link CrdSchema}, so required fields are present.
+ * a spec that already passed the CRD schema ({@link dev.mm1.api.validation.SpecSchema}), so required fields are present.
  */
 public final class TrainingRules {
   /** Longest pod hostname (a DNS label); pods are named {@code <job>-<index>}. */
