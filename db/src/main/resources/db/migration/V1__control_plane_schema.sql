@@ -21,7 +21,9 @@ CREATE TABLE run (
     -- Latest progress, maintained by metric ingestion so the runs list needs no metric scan.
     last_step         bigint,
     last_loss         double precision,
+    last_loss_step    bigint,
     last_tokens_per_s double precision,
+    last_tokens_step  bigint,
     CHECK (parent_run_id IS NULL OR parent_run_id <> id)
 );
 CREATE INDEX run_parent_idx ON run (parent_run_id);
@@ -75,6 +77,22 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Min/max summaries of metric points per bucket of `width` steps (64, and 4096 built from the
+-- 64s), kept current by ingestion. A downsampled query over a long range reads these instead of
+-- every point: 1 000 000 points are 15 625 rows of width 64. Each row keeps the extremes with
+-- their steps, so downsampling from them still returns every bucket's true min and max.
+CREATE TABLE metric_rollup (
+    series_id integer          NOT NULL,
+    width     integer          NOT NULL CHECK (width > 1),
+    bucket    bigint           NOT NULL, -- step / width
+    min_value double precision NOT NULL,
+    min_step  bigint           NOT NULL,
+    max_value double precision NOT NULL,
+    max_step  bigint           NOT NULL,
+    points    integer          NOT NULL,
+    PRIMARY KEY (series_id, width, bucket)
+);
 
 -- A committed checkpoint of a training run.
 CREATE TABLE checkpoint (

@@ -35,7 +35,7 @@ class MigrationTest {
   @Test
   void createsEveryTableAndSixteenMetricPartitions() throws SQLException {
     assertThat(query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        .contains("run", "run_state_change", "metric_series", "checkpoint", "eval_result", "api_token")
+        .contains("run", "run_state_change", "metric_series", "checkpoint", "eval_result", "api_token", "metric_rollup")
         .filteredOn(t -> t.startsWith("metric_point_p"))
         .hasSize(16);
     assertThat(query("SELECT relkind::text FROM pg_class WHERE relname = 'metric_point'")).containsExactly("p");
