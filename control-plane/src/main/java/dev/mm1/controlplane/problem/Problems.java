@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.mm1.api.rest.Problem;
 import io.vertx.core.http.HttpServerRequest;
@@ -52,6 +53,12 @@ public class Problems {
     return response(400, describe(e), request.path());
   }
 
+  /** Declared for the subtype too: Quarkus has a built-in mapper for it that answers plain JSON. */
+  @ServerExceptionMapper
+  public Response mismatch(MismatchedInputException e, HttpServerRequest request) {
+    return response(400, describe(e), request.path());
+  }
+
   @ServerExceptionMapper
   public Response web(WebApplicationException e, HttpServerRequest request) {
     if (e.getCause() instanceof JsonProcessingException json) {
@@ -74,7 +81,15 @@ public class Problems {
       LOG.warnf("database unavailable for %s %s: %s", request.method(), request.path(), e.getMessage());
       return response(503, "the database is unavailable; retry shortly", request.path());
     }
+    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+      // A data exception: a value PostgreSQL cannot store, such as a NUL character in text.
+      return response(400, "a value was rejected by the database: " + firstLine(e.getMessage()), request.path());
+    }
     return internal(e, request);
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   @ServerExceptionMapper

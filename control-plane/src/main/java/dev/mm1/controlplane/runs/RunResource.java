@@ -90,6 +90,11 @@ public class RunResource {
       parent = RunRepository.parseId(parentRunId)
           .orElseThrow(() -> ApiException.badRequest("parentRunId: '" + parentRunId + "' is not a run id (a number)"));
     }
+    for (var text : java.util.Map.of("q", String.valueOf(search), "namespace", String.valueOf(namespace)).entrySet()) {
+      if (text.getValue().indexOf('\u0000') >= 0) {
+        throw ApiException.badRequest(text.getKey() + ": contains a NUL character, which no run name has");
+      }
+    }
     if (search != null && search.length() > 200) {
       throw ApiException.badRequest("q: " + search.length() + " characters; the limit is 200");
     }
