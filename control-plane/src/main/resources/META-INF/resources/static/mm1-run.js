@@ -1,5 +1,7 @@
 // Run page: uPlot charts of the run's series, extended live from server-sent events.
 (function () {
+  // ?live=0 renders a still page (no event stream): printing, screenshots.
+  const live = window.EventSource && new URLSearchParams(window.location.search).get('live') !== '0';
   const root = document.getElementById('charts');
   if (!root) return;
   const api = '/api/v1/runs/' + root.dataset.runId;
@@ -68,7 +70,7 @@
     return Promise.all(groups.map(g => query(g.names).then(series => draw(g, series))));
   }).then(() => {
     root.dataset.ready = 'true';
-    if (!window.EventSource) return;
+    if (!live) return;
     let pending = null;
     const events = new EventSource(api + '/events');
     events.onmessage = (m) => {

@@ -1,7 +1,9 @@
 // Runs list: re-renders the table's rows (server-side) when any run changes.
 (function () {
+  // ?live=0 renders a still page (no event stream): printing, screenshots.
+  const live = window.EventSource && new URLSearchParams(window.location.search).get('live') !== '0';
   const body = document.getElementById('runs-body');
-  if (!body || !window.EventSource) return;
+  if (!body || !live) return;
   let pending = null;
   const refresh = () => {
     pending = null;

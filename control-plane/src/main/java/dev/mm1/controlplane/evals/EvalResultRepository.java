@@ -71,7 +71,7 @@ public class EvalResultRepository {
 
   public List<Score> ofCheckpoints(List<Long> checkpointIds) throws SQLException {
     return query(" WHERE e.checkpoint_id = ANY(?) ORDER BY e.benchmark, e.dataset, e.shots, e.metric",
-        checkpointIds.toArray(Long[]::new));
+        (Object) checkpointIds.toArray(Long[]::new));
   }
 
   /** Every score of a known checkpoint, best first within each task: the leaderboard. */

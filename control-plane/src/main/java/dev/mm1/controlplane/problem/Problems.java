@@ -81,8 +81,8 @@ public class Problems {
       LOG.warnf("database unavailable for %s %s: %s", request.method(), request.path(), e.getMessage());
       return response(503, "the database is unavailable; retry shortly", request.path());
     }
-    if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-      // A data exception: a value PostgreSQL cannot store, such as a NUL character in text.
+    if (java.util.Set.of("22021", "22P05", "22003").contains(String.valueOf(e.getSQLState()))) {
+      // A value PostgreSQL cannot store: a NUL character in text, a number out of range.
       return response(400, "a value was rejected by the database: " + firstLine(e.getMessage()), request.path());
     }
     return internal(e, request);
