@@ -12,7 +12,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.postgresql.PGConnection;
 
@@ -26,9 +28,10 @@ import org.postgresql.PGConnection;
  */
 public final class ControlPlaneBenchmark {
   private static final String TOKEN = "mm1_benchmark-admin-token-0123456789";
-  private static final int POINTS = 1_000_000;
+  private static final int POINTS = Integer.getInteger("mm1.bench.points", 1_000_000);
   private static final int BATCH = 1_000;
   private static final int QUERIES = 50;
+  private static final int CLIENTS = Integer.getInteger("mm1.bench.clients", 4);
 
   private ControlPlaneBenchmark() {}
 
@@ -83,6 +86,21 @@ public final class ControlPlaneBenchmark {
     }
     double apiSeconds = (System.nanoTime() - start) / 1e9;
 
+    // The same rows again from CLIENTS concurrent clients (trainer ranks reporting at once), into another run.
+    String concurrentRunId = post(http, base + "/api/v1/runs", "{\"name\":\"bench-concurrent\",\"namespace\":\"bench\","
+        + "\"kind\":\"Training\",\"externalId\":\"bench-c-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+    start = System.nanoTime();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS)) {
+      List<java.util.concurrent.Future<String>> sent = new ArrayList<>();
+      for (String body : bodies) {
+        sent.add(pool.submit(() -> post(http, base + "/api/v1/runs/" + concurrentRunId + "/metrics", body)));
+      }
+      for (var f : sent) {
+        f.get();
+      }
+    }
+    double concurrentSeconds = (System.nanoTime() - start) / 1e9;
+
     double copySeconds;
     double selectAllMs;
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "")) {
@@ -136,18 +154,24 @@ public final class ControlPlaneBenchmark {
       }
     }
     Arrays.sort(latencies);
+    String serverMetrics = get(http, base + "/q/metrics");
+    serverMetrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_") && l.contains("/metrics\""))
+        .forEach(l -> System.out.println("server: " + l));
     double p50 = latencies[QUERIES / 2];
     double p95 = latencies[(int) Math.ceil(QUERIES * 0.95) - 1];
     double apiRate = POINTS / apiSeconds;
+    double concurrentRate = POINTS / concurrentSeconds;
     double copyRate = POINTS / copySeconds;
     System.out.printf(Locale.ROOT, "ingestion: HTTP API %.0f points/s (batches of %d), COPY %.0f points/s: %.1f %% of COPY%n",
         apiRate, BATCH, copyRate, 100 * apiRate / copyRate);
+    System.out.printf(Locale.ROOT, "ingestion from %d concurrent clients: %.0f points/s: %.1f %% of COPY%n",
+        CLIENTS, concurrentRate, 100 * concurrentRate / copyRate);
     System.out.printf(Locale.ROOT, "query over %d points: downsampled to 1000 p50 %.1f ms, p95 %.1f ms; plain SELECT of all rows %.1f ms%n",
         POINTS, p50, p95, selectAllMs);
     System.out.printf(Locale.ROOT, "{\"points\":%d,\"batch\":%d,\"api_points_per_s\":%.0f,\"copy_points_per_s\":%.0f,"
-            + "\"api_to_copy_ratio\":%.3f,\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
+            + "\"api_to_copy_ratio\":%.3f,\"clients\":%d,\"concurrent_api_points_per_s\":%.0f,\"concurrent_api_to_copy_ratio\":%.3f,\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
             + "\"select_all_to_p95_ratio\":%.1f}%n",
-        POINTS, BATCH, apiRate, copyRate, apiRate / copyRate, p50, p95, selectAllMs, selectAllMs / p95);
+        POINTS, BATCH, apiRate, copyRate, apiRate / copyRate, CLIENTS, concurrentRate, concurrentRate / copyRate, p50, p95, selectAllMs, selectAllMs / p95);
   }
 
   private static void waitForReady(HttpClient http, String base) throws Exception {

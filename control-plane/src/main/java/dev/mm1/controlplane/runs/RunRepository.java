@@ -99,6 +99,18 @@ public class RunRepository {
     return parsed.isEmpty() ? Optional.empty() : db.read(c -> view(c, parsed.get()));
   }
 
+  /** Whether a run exists: the cheap check of the ingestion path (no spec parsing). */
+  public boolean exists(long id) throws SQLException {
+    return db.read(c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM run WHERE id = ?")) {
+        select.setLong(1, id);
+        try (ResultSet rs = select.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
   Optional<RunView> view(Connection c, long id) throws SQLException {
     try (PreparedStatement select = c.prepareStatement(SELECT_RUN + " WHERE r.id = ?")) {
       select.setLong(1, id);

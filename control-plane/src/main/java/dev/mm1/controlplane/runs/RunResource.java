@@ -142,7 +142,7 @@ public class RunResource {
   @Path("/runs/{id}/metrics")
   @RequiresScope(Scope.INGEST)
   public IngestResult ingest(@PathParam("id") String id, MetricBatch batch) throws SQLException {
-    return metrics.ingest(runs.get(id).id(), batch);
+    return metrics.ingest(runs.existingId(id), batch);
   }
 
   /** Series over [from, to], at most maxPoints points each, downsampled keeping each bucket's min and max. */
@@ -152,7 +152,7 @@ public class RunResource {
   public List<MetricSeries> series(@PathParam("id") String id, @QueryParam("name") List<String> names,
       @QueryParam("from") Long from, @QueryParam("to") Long to, @QueryParam("maxPoints") Integer maxPoints)
       throws SQLException {
-    return metrics.query(runs.get(id).id(), names, from, to, maxPoints);
+    return metrics.query(runs.existingId(id), names, from, to, maxPoints);
   }
 
   @GET

@@ -11,6 +11,7 @@ import dev.mm1.controlplane.events.RunEvents;
 import dev.mm1.controlplane.problem.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Registration, lookup, state transitions and lineage of runs; checks every field it is given. */
@@ -73,6 +74,15 @@ public class RunService {
   /** The run with this id, or a 404 naming the id. */
   public RunView get(String id) throws SQLException {
     return runs.find(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+  }
+
+  /** The id of an existing run, or a 404 naming the id; cheaper than {@link #get}. */
+  public long existingId(String id) throws SQLException {
+    Optional<Long> parsed = RunRepository.parseId(id);
+    if (parsed.isEmpty() || !runs.exists(parsed.get())) {
+      throw ApiException.notFound("no run with id '" + id + "'");
+    }
+    return parsed.get();
   }
 
   public RunView transition(String id, StateTransition transition, String actor) throws SQLException {
