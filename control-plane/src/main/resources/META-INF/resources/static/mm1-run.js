@@ -34,17 +34,26 @@
     return [steps, ...columns];
   };
 
-  const draw = (group, series) => {
+  // Small values (learning rates) in exponent notation, so the axis does not read 0, 0, 0.
+  const tick = (u, values) => values.map(v => v === null ? '' : (v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : String(+v.toPrecision(6))));
+
+  // Containers first, in a fixed order; each chart fills its own when its data arrives.
+  const container = (group) => {
     const el = document.createElement('div');
     el.className = 'chart';
     el.id = 'chart-' + group.id;
     root.appendChild(el);
     group.el = el;
+  };
+
+  const draw = (group, series) => {
+    const el = group.el;
     group.data = align(series);
     group.last = group.data[0].length ? group.data[0][group.data[0].length - 1] : -1;
     const opts = {
       title: group.title, width: width(), height: 260,
       scales: { x: { time: false } },
+      axes: [{}, { values: tick, size: 60 }],
       series: [{ label: 'step' }].concat(series.map((s, i) => ({
         label: s.name.replace(/^moe\//, ''), stroke: palette[i % palette.length], width: 1.5, spanGaps: true,
       }))),
@@ -52,6 +61,12 @@
     };
     group.plot = new uPlot(opts, group.data, el);
     el.dataset.points = String(group.data[0].length);
+    if (!group.data[0].length) {
+      group.note = document.createElement('p');
+      group.note.className = 'empty';
+      group.note.textContent = 'No points yet for ' + group.names.join(', ') + '.';
+      el.appendChild(group.note);
+    }
   };
 
   // New points after the last drawn step, appended (the server sends at most 2000 per series).
@@ -62,11 +77,13 @@
     group.last = fresh[0][fresh[0].length - 1];
     group.plot.setData(group.data);
     group.el.dataset.points = String(group.data[0].length);
+    if (group.note) { group.note.remove(); group.note = null; }
   });
 
   fetch(api + '/metrics/names', { credentials: 'same-origin' }).then(r => r.json()).then(names => {
     const moe = names.filter(n => n.startsWith('moe/')).slice(0, 64);
     if (moe.length) groups.push({ id: 'moe', title: 'MoE expert load', names: moe });
+    groups.forEach(container);
     return Promise.all(groups.map(g => query(g.names).then(series => draw(g, series))));
   }).then(() => {
     root.dataset.ready = 'true';
