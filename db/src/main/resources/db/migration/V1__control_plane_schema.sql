@@ -55,22 +55,22 @@ CREATE TABLE metric_series (
 -- Metric points: the big table (hundreds of millions of rows). 28 bytes of data per row, columns
 -- ordered so that nothing is padded. Hash-partitioned by series so that each partition's index
 -- stays small and ingestion of different runs spreads over partitions. The primary key is the
--- idempotency key of ingestion and the only access path (a series' step range); value is
--- INCLUDEd so downsampling queries are index-only scans. No foreign key to metric_series: it
+-- idempotency key of ingestion and the only access path (a series' step range); long ranges are
+-- read from metric_rollup instead. No foreign key to metric_series: it
 -- would cost a lookup per inserted row; series are only ever created, never deleted.
 CREATE TABLE metric_point (
     step        bigint           NOT NULL,
     value       double precision NOT NULL,
     recorded_at timestamptz      NOT NULL,
     series_id   integer          NOT NULL,
-    PRIMARY KEY (series_id, step) INCLUDE (value)
+    PRIMARY KEY (series_id, step)
 ) PARTITION BY HASH (series_id);
 
 DO $$
 BEGIN
     FOR i IN 0..15 LOOP
-        -- Insert-only partitions: vacuum them often enough that the visibility map stays
-        -- current and downsampling stays index-only.
+        -- Insert-mostly partitions: vacuum them often enough that the visibility map stays
+        -- current (index-only bound lookups).
         EXECUTE format('CREATE TABLE metric_point_p%s PARTITION OF metric_point '
                        'FOR VALUES WITH (MODULUS 16, REMAINDER %s) '
                        'WITH (autovacuum_vacuum_insert_scale_factor = 0.02)', i, i);

@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import dev.mm1.api.rest.MetricSeries;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -114,6 +115,13 @@ class MetricApiTest {
         assertThat(got.get(i)).isEqualTo(values[steps.get(i).intValue()]); // real points, not averages
       }
     }
+    // Replacing the spike (a resumed trainer re-reporting step 3333) must remove it from every level.
+    values[3_333] = 1.0;
+    metrics(run, List.of(point("loss", 3_333, 1.0)));
+    double newMax = Arrays.stream(values).max().orElseThrow();
+    MetricSeries afterReplace = query(run, "loss", "&maxPoints=100");
+    assertThat(afterReplace.values()).doesNotContain(50.0).contains(newMax, -5.0);
+
     MetricSeries small = query(run, "loss", "&from=500&to=549&maxPoints=100");
     assertThat(small.steps()).hasSize(50).first().isEqualTo(500L);
     assertThat(small.downsampled()).isFalse();

@@ -30,6 +30,17 @@ public class MetricRepository {
   /** Namespace of the transaction-scoped advisory locks that order writers of one series. */
   private static final int SERIES_LOCK_SPACE = 0x6d6d31;
 
+  /**
+   * Inserts the new points of a batch and, in the same statement, merges them into the rollups
+   * (min of mins, max of maxes, sum of counts: exact for new points); answers how many were new.
+   */
+  private static final String INSERT_AND_MERGE = insertAndMerge();
+  /** Replaces the values of points stored before; identical repeats are not written at all. */
+  private static final String REPLACE = """
+      UPDATE metric_point p SET value = u.v, recorded_at = to_timestamp(u.t)
+      FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t)
+      WHERE p.series_id = u.s AND p.step = u.st AND p.value IS DISTINCT FROM u.v""";
+
   private final Transactions db;
   /** (run id, name) → series id. Series are never deleted, so entries never go stale. */
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
@@ -75,21 +86,64 @@ public class MetricRepository {
         lock.setArray(2, c.createArrayOf("int4", lockOrder));
         lock.executeQuery().close();
       }
-      try (PreparedStatement upsert = c.prepareStatement("""
-          INSERT INTO metric_point (series_id, step, value, recorded_at)
-          SELECT s, st, v, to_timestamp(t) FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t)
-          ON CONFLICT (series_id, step) DO UPDATE SET value = EXCLUDED.value, recorded_at = EXCLUDED.recorded_at
-          WHERE metric_point.value IS DISTINCT FROM EXCLUDED.value""")) {
-        upsert.setArray(1, c.createArrayOf("int4", ids));
-        upsert.setArray(2, c.createArrayOf("int8", steps));
-        upsert.setArray(3, c.createArrayOf("float8", values));
-        upsert.setArray(4, c.createArrayOf("float8", times));
-        upsert.executeUpdate();
+      long inserted;
+      try (PreparedStatement insert = c.prepareStatement(INSERT_AND_MERGE)) {
+        bindPoints(c, insert, ids, steps, values, times);
+        try (ResultSet rs = insert.executeQuery()) {
+          rs.next();
+          inserted = rs.getLong(1);
+        }
       }
-      updateRollups(c, ids, steps);
+      if (inserted < n) { // some points were stored before: a retry, or a trainer resumed from a checkpoint
+        int replaced;
+        try (PreparedStatement replace = c.prepareStatement(REPLACE)) {
+          bindPoints(c, replace, ids, steps, values, times);
+          replaced = replace.executeUpdate();
+        }
+        if (replaced > 0) {
+          // Merging cannot take back a replaced extreme: recompute the touched buckets from the points.
+          updateRollups(c, ids, steps);
+        }
+      }
       updateProgress(c, runId, points);
       return null;
     });
+  }
+
+  private static void bindPoints(Connection c, PreparedStatement statement, Integer[] ids, Long[] steps,
+      Double[] values, Double[] times) throws SQLException {
+    statement.setArray(1, c.createArrayOf("int4", ids));
+    statement.setArray(2, c.createArrayOf("int8", steps));
+    statement.setArray(3, c.createArrayOf("float8", values));
+    statement.setArray(4, c.createArrayOf("float8", times));
+  }
+
+  private static String insertAndMerge() {
+    StringBuilder sql = new StringBuilder("""
+        WITH stored AS (
+          INSERT INTO metric_point (series_id, step, value, recorded_at)
+          SELECT s, st, v, to_timestamp(t) FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t)
+          ON CONFLICT (series_id, step) DO NOTHING
+          RETURNING series_id, step, value)""");
+    for (int width : ROLLUP_WIDTHS) {
+      sql.append(("""
+          , merged_%1$d AS (
+            INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
+            SELECT series_id, %1$d, bucket, lo[1], lo[2]::bigint, hi[1], hi[2]::bigint, n FROM (
+              SELECT series_id, step / %1$d AS bucket, min(ARRAY[value, step::float8]) AS lo,
+                     max(ARRAY[value, step::float8]) AS hi, count(*)::int AS n
+              FROM stored GROUP BY series_id, step / %1$d) batch
+            ON CONFLICT (series_id, width, bucket) DO UPDATE SET
+              min_value = least(r.min_value, EXCLUDED.min_value),
+              min_step = CASE WHEN ARRAY[EXCLUDED.min_value, EXCLUDED.min_step::float8]
+                  < ARRAY[r.min_value, r.min_step::float8] THEN EXCLUDED.min_step ELSE r.min_step END,
+              max_value = greatest(r.max_value, EXCLUDED.max_value),
+              max_step = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
+                  > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_step ELSE r.max_step END,
+              points = r.points + EXCLUDED.points
+            RETURNING 1)""").formatted(width));
+    }
+    return sql.append("\nSELECT count(*) FROM stored").toString();
   }
 
   /** Recomputes the rollup buckets the new points fall in, level by level. */
