@@ -63,6 +63,9 @@ class RunApiTest {
         .body("detail", equalTo("no run with id '987654321'")).body("title", equalTo("Not Found"));
     admin().get("/api/v1/runs/1%20OR%201=1").then().statusCode(404).body("detail", containsString("no run with id"));
     admin().body(Map.of("points", List.of())).post("/api/v1/runs/abc/metrics").then().statusCode(404);
+    admin().body(Map.of("points", List.of())).post("/api/v1/runs/987654321/metrics").then().statusCode(404);
+    admin().body(Map.of("points", List.of(point("loss", 1, 1.0)))).post("/api/v1/runs/987654321/metrics")
+        .then().statusCode(404).body("detail", equalTo("no run with id '987654321'"));
   }
 
   @Test

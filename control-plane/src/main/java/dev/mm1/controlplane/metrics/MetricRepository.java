@@ -2,6 +2,7 @@ package dev.mm1.controlplane.metrics;
 
 import dev.mm1.api.rest.MetricSeries;
 import dev.mm1.controlplane.db.Transactions;
+import dev.mm1.controlplane.problem.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -89,6 +90,7 @@ public class MetricRepository {
       long inserted;
       try (PreparedStatement insert = c.prepareStatement(INSERT_AND_MERGE)) {
         bindPoints(c, insert, ids, steps, values, times);
+        bindProgress(insert, 5, runId, points);
         try (ResultSet rs = insert.executeQuery()) {
           rs.next();
           inserted = rs.getLong(1);
@@ -105,7 +107,6 @@ public class MetricRepository {
           updateRollups(c, ids, steps);
         }
       }
-      updateProgress(c, runId, points);
       return null;
     });
   }
@@ -143,7 +144,17 @@ public class MetricRepository {
               points = r.points + EXCLUDED.points
             RETURNING 1)""").formatted(width));
     }
-    return sql.append("\nSELECT count(*) FROM stored").toString();
+    // The run's latest progress for the runs list, in the same round trip.
+    return sql.append("""
+        , progress AS (
+          UPDATE run SET updated_at = now(),
+            last_step = greatest(last_step, ?),
+            last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
+            last_loss_step = greatest(last_loss_step, ?::bigint),
+            last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
+            last_tokens_step = greatest(last_tokens_step, ?::bigint)
+          WHERE id = ? RETURNING 1)
+        SELECT count(*) FROM stored""").toString();
   }
 
   /** Recomputes the rollup buckets the new points fall in, level by level. */
@@ -204,7 +215,9 @@ public class MetricRepository {
   }
 
   /** Keeps the run's latest step, loss and throughput current for the runs list. */
-  private static void updateProgress(Connection c, long runId, List<Point> points) throws SQLException {
+  /** Binds the progress CTE's parameters (from {@code first}): latest step, loss and throughput of the batch. */
+  private static void bindProgress(PreparedStatement statement, int first, long runId, List<Point> points)
+      throws SQLException {
     long maxStep = Long.MIN_VALUE;
     Point loss = null;
     Point tokens = null;
@@ -217,25 +230,16 @@ public class MetricRepository {
         tokens = p;
       }
     }
-    try (PreparedStatement update = c.prepareStatement("""
-        UPDATE run SET updated_at = now(),
-          last_step = greatest(last_step, ?),
-          last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
-          last_loss_step = greatest(last_loss_step, ?::bigint),
-          last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
-          last_tokens_step = greatest(last_tokens_step, ?::bigint)
-        WHERE id = ?""")) {
-      update.setLong(1, maxStep);
-      update.setObject(2, loss == null ? null : loss.step());
-      update.setObject(3, loss == null ? null : loss.value());
-      update.setObject(4, loss == null ? null : loss.step());
-      update.setObject(5, tokens == null ? null : tokens.step());
-      update.setObject(6, tokens == null ? null : tokens.value());
-      update.setObject(7, tokens == null ? null : tokens.step());
-      update.setLong(8, runId);
-      update.executeUpdate();
-    }
+    statement.setLong(first, maxStep);
+    statement.setObject(first + 1, loss == null ? null : loss.step());
+    statement.setObject(first + 2, loss == null ? null : loss.value());
+    statement.setObject(first + 3, loss == null ? null : loss.step());
+    statement.setObject(first + 4, tokens == null ? null : tokens.step());
+    statement.setObject(first + 5, tokens == null ? null : tokens.value());
+    statement.setObject(first + 6, tokens == null ? null : tokens.step());
+    statement.setLong(first + 7, runId);
   }
+
 
   /** Series ids by name, creating the missing series (in their own transaction, so ids in the cache always exist). */
   private Map<String, Integer> resolveSeries(long runId, List<String> names) throws SQLException {
@@ -251,6 +255,10 @@ public class MetricRepository {
     }
     if (!missing.isEmpty()) {
       db.inTransaction(c -> {
+        // Cached series prove their run exists; a new series is the moment to check.
+        if (!runExists(c, runId)) {
+          throw ApiException.notFound("no run with id '" + runId + "'");
+        }
         String[] array = missing.toArray(String[]::new);
         try (PreparedStatement insert = c.prepareStatement("""
             INSERT INTO metric_series (run_id, name) SELECT ?, n FROM unnest(?::text[]) AS n
@@ -276,6 +284,19 @@ public class MetricRepository {
       }
     }
     return ids;
+  }
+
+  public boolean runExists(long runId) throws SQLException {
+    return db.read(c -> runExists(c, runId));
+  }
+
+  private static boolean runExists(Connection c, long runId) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM run WHERE id = ?")) {
+      select.setLong(1, runId);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /** Names of a run's series, sorted. */

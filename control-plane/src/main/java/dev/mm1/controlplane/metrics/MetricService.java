@@ -39,6 +39,7 @@ public class MetricService {
     this.maxBatch = maxBatch;
   }
 
+  /** Stores a batch; the run's existence is checked by the repository (a 404 when it has none). */
   public IngestResult ingest(long runId, MetricBatch batch) throws SQLException {
     if (batch == null || batch.points() == null) {
       throw ApiException.badRequest("points is required: a list of {name, step, value, time?}");
@@ -72,6 +73,9 @@ public class MetricService {
       unique.put(p.name() + "\u0000" + p.step(), new MetricRepository.Point(p.name(), p.step(), p.value(), time));
     }
     if (unique.isEmpty()) {
+      if (!metrics.runExists(runId)) {
+        throw ApiException.notFound("no run with id '" + runId + "'");
+      }
       return new IngestResult(0, 0, -1);
     }
     List<MetricRepository.Point> stored = new ArrayList<>(unique.values());

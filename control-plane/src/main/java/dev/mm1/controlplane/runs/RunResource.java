@@ -142,7 +142,8 @@ public class RunResource {
   @Path("/runs/{id}/metrics")
   @RequiresScope(Scope.INGEST)
   public IngestResult ingest(@PathParam("id") String id, MetricBatch batch) throws SQLException {
-    return metrics.ingest(runs.existingId(id), batch);
+    long runId = RunRepository.parseId(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+    return metrics.ingest(runId, batch);
   }
 
   /** Series over [from, to], at most maxPoints points each, downsampled keeping each bucket's min and max. */
