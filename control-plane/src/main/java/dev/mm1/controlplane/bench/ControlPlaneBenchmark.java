@@ -1,0 +1,209 @@
+package dev.mm1.controlplane.bench;
+
+import dev.mm1.controlplane.db.EmbeddedDatabase;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.postgresql.PGConnection;
+
+/**
+ * {@code ./mm1 bench control-plane}: against one embedded PostgreSQL, (a) metric points/s through
+ * {@code POST /api/v1/runs/{id}/metrics} in batches of 1 000 beside PostgreSQL COPY of the same
+ * rows into the same table, and (b) p50/p95 of a downsampled 1 000-point query over a
+ * 1 000 000-point series beside a plain SELECT of all its rows. Starts the packaged control plane
+ * ({@code control-plane/target/quarkus-app}; build it with {@code ./mvnw -pl control-plane -am
+ * package -DskipTests}) in its own JVM. The last line is one JSON object.
+ */
+public final class ControlPlaneBenchmark {
+  private static final String TOKEN = "mm1_benchmark-admin-token-0123456789";
+  private static final int POINTS = Integer.getInteger("mm1.bench.points", 1_000_000);
+  private static final int BATCH = 1_000;
+  private static final int QUERIES = 50;
+  private static final int CLIENTS = Integer.getInteger("mm1.bench.clients", 4);
+
+  private ControlPlaneBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path home = Path.of(System.getProperty("mm1.home", "."));
+    Path app = home.resolve("control-plane/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(app)) {
+      System.err.println("bench control-plane: " + app + " is missing; build it with"
+          + " ./mvnw -pl control-plane -am package -DskipTests");
+      System.exit(2);
+    }
+    int port = 18_000 + (int) (ProcessHandle.current().pid() % 1000);
+    try (EmbeddedDatabase db = EmbeddedDatabase.startTemporary()) {
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", app.toString()).redirectErrorStream(true)
+          .redirectOutput(home.resolve("control-plane/target/bench-server.log").toFile());
+      builder.environment().putAll(java.util.Map.of("MM1_DB_URL", db.jdbcUrl(), "MM1_PORT", String.valueOf(port),
+          "MM1_HOST", "127.0.0.1", "MM1_ADMIN_TOKEN", TOKEN));
+      Process server = builder.start();
+      try {
+        measure(db, "http://127.0.0.1:" + port);
+      } finally {
+        server.destroy();
+        server.waitFor();
+      }
+    }
+  }
+
+  private static void measure(EmbeddedDatabase db, String base) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    waitForReady(http, base);
+    String runId = post(http, base + "/api/v1/runs", "{\"name\":\"bench\",\"namespace\":\"bench\",\"kind\":\"Training\","
+        + "\"externalId\":\"bench-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+    double[] values = new double[POINTS];
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < POINTS; i++) {
+      values[i] = 3 * Math.exp(-i / 300_000.0) + random.nextGaussian() * 0.05;
+    }
+    // Bodies are built before the clock starts: the figure is the server's rate, not the client's.
+    String[] bodies = new String[POINTS / BATCH];
+    for (int b = 0; b < bodies.length; b++) {
+      StringBuilder body = new StringBuilder("{\"points\":[");
+      for (int i = b * BATCH; i < (b + 1) * BATCH; i++) {
+        body.append(i == b * BATCH ? "" : ",").append("{\"name\":\"loss\",\"step\":").append(i)
+            .append(",\"value\":").append(values[i]).append('}');
+      }
+      bodies[b] = body.append("]}").toString();
+    }
+    long start = System.nanoTime();
+    for (String body : bodies) {
+      post(http, base + "/api/v1/runs/" + runId + "/metrics", body);
+    }
+    double apiSeconds = (System.nanoTime() - start) / 1e9;
+
+    // The same rows again from CLIENTS concurrent clients (trainer ranks reporting at once), into another run.
+    String concurrentRunId = post(http, base + "/api/v1/runs", "{\"name\":\"bench-concurrent\",\"namespace\":\"bench\","
+        + "\"kind\":\"Training\",\"externalId\":\"bench-c-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+    start = System.nanoTime();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS)) {
+      List<java.util.concurrent.Future<String>> sent = new ArrayList<>();
+      for (String body : bodies) {
+        sent.add(pool.submit(() -> post(http, base + "/api/v1/runs/" + concurrentRunId + "/metrics", body)));
+      }
+      for (var f : sent) {
+        f.get();
+      }
+    }
+    double concurrentSeconds = (System.nanoTime() - start) / 1e9;
+
+    double copySeconds;
+    double selectAllMs;
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "")) {
+      int seriesId;
+      try (Statement s = c.createStatement()) {
+        s.execute("INSERT INTO metric_series (run_id, name) VALUES (" + runId + ", 'copy')");
+        try (ResultSet rs = s.executeQuery("SELECT id FROM metric_series WHERE run_id = " + runId + " AND name = 'copy'")) {
+          rs.next();
+          seriesId = rs.getInt(1);
+        }
+      }
+      StringBuilder rows = new StringBuilder();
+      for (int i = 0; i < POINTS; i++) {
+        rows.append(seriesId).append('\t').append(i).append('\t').append(values[i]).append("\t2026-01-01 00:00:00+00\n");
+      }
+      String data = rows.toString();
+      start = System.nanoTime();
+      ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
+          "COPY metric_point (series_id, step, value, recorded_at) FROM STDIN", new StringReader(data));
+      copySeconds = (System.nanoTime() - start) / 1e9;
+      try (Statement s = c.createStatement()) {
+        s.execute("VACUUM ANALYZE metric_point");
+      }
+      double[] selects = new double[5];
+      for (int k = 0; k < selects.length; k++) {
+        start = System.nanoTime();
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT step, value FROM metric_point WHERE series_id = "
+                + "(SELECT id FROM metric_series WHERE run_id = " + runId + " AND name = 'loss') ORDER BY step")) {
+          while (rs.next()) {
+            rs.getLong(1);
+            rs.getDouble(2);
+          }
+        }
+        selects[k] = (System.nanoTime() - start) / 1e6;
+      }
+      Arrays.sort(selects);
+      selectAllMs = selects[selects.length / 2];
+    }
+
+    double[] latencies = new double[QUERIES];
+    String url = base + "/api/v1/runs/" + runId + "/metrics?name=loss&maxPoints=1000";
+    for (int k = -5; k < QUERIES; k++) { // 5 warm-up queries
+      long t = System.nanoTime();
+      String body = get(http, url);
+      if (k >= 0) {
+        latencies[k] = (System.nanoTime() - t) / 1e6;
+      }
+      if (k == 0 && !body.contains("\"downsampled\":true")) {
+        throw new IllegalStateException("the query was not downsampled: " + body.substring(0, 200));
+      }
+    }
+    Arrays.sort(latencies);
+    String serverMetrics = get(http, base + "/q/metrics");
+    serverMetrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_") && l.contains("/metrics\""))
+        .forEach(l -> System.out.println("server: " + l));
+    double p50 = latencies[QUERIES / 2];
+    double p95 = latencies[(int) Math.ceil(QUERIES * 0.95) - 1];
+    double apiRate = POINTS / apiSeconds;
+    double concurrentRate = POINTS / concurrentSeconds;
+    double copyRate = POINTS / copySeconds;
+    System.out.printf(Locale.ROOT, "ingestion: HTTP API %.0f points/s (batches of %d), COPY %.0f points/s: %.1f %% of COPY%n",
+        apiRate, BATCH, copyRate, 100 * apiRate / copyRate);
+    System.out.printf(Locale.ROOT, "ingestion from %d concurrent clients: %.0f points/s: %.1f %% of COPY%n",
+        CLIENTS, concurrentRate, 100 * concurrentRate / copyRate);
+    System.out.printf(Locale.ROOT, "query over %d points: downsampled to 1000 p50 %.1f ms, p95 %.1f ms; plain SELECT of all rows %.1f ms%n",
+        POINTS, p50, p95, selectAllMs);
+    System.out.printf(Locale.ROOT, "{\"points\":%d,\"batch\":%d,\"api_points_per_s\":%.0f,\"copy_points_per_s\":%.0f,"
+            + "\"api_to_copy_ratio\":%.3f,\"clients\":%d,\"concurrent_api_points_per_s\":%.0f,\"concurrent_api_to_copy_ratio\":%.3f,\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
+            + "\"select_all_to_p95_ratio\":%.1f}%n",
+        POINTS, BATCH, apiRate, copyRate, apiRate / copyRate, CLIENTS, concurrentRate, concurrentRate / copyRate, p50, p95, selectAllMs, selectAllMs / p95);
+  }
+
+  private static void waitForReady(HttpClient http, String base) throws Exception {
+    for (int i = 0; i < 120; i++) {
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the control plane did not become ready within 60 s; see control-plane/target/bench-server.log");
+  }
+
+  private static String post(HttpClient http, String url, String body) throws Exception {
+    return check(http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString()));
+  }
+
+  private static String get(HttpClient http, String url) throws Exception {
+    return check(http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString()));
+  }
+
+  private static String check(HttpResponse<String> response) {
+    if (response.statusCode() >= 300) {
+      throw new IllegalStateException(response.request().uri() + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+}

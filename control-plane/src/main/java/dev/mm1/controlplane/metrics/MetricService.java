@@ -1,0 +1,116 @@
+package dev.mm1.controlplane.metrics;
+
+import dev.mm1.api.rest.IngestResult;
+import dev.mm1.api.rest.MetricBatch;
+import dev.mm1.api.rest.MetricPoint;
+import dev.mm1.api.rest.MetricSeries;
+import dev.mm1.api.rest.RunEvent;
+import dev.mm1.controlplane.events.RunEvents;
+import dev.mm1.controlplane.problem.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Checks metric batches and queries. Values must be finite: NaN and ±infinity are rejected
+ * with the index of the point, because a non-finite loss is a run-health event to report as a
+ * state transition, and stored NaNs would poison every min/max and chart scale.
+ */
+@ApplicationScoped
+public class MetricService {
+  /** Largest step accepted: steps travel as float8 inside the min/max aggregates, exact up to 2^53. */
+  static final long MAX_STEP = 1L << 53;
+  static final int MAX_POINTS_PER_SERIES = 100_000;
+  static final int MIN_POINTS_PER_SERIES = 10;
+  static final int MAX_SERIES_PER_QUERY = 256;
+
+  private final MetricRepository metrics;
+  private final RunEvents events;
+  private final int maxBatch;
+
+  MetricService(MetricRepository metrics, RunEvents events, @ConfigProperty(name = "mm1.ingest.max-points") int maxBatch) {
+    this.metrics = metrics;
+    this.events = events;
+    this.maxBatch = maxBatch;
+  }
+
+  /** Stores a batch; the run's existence is checked by the repository (a 404 when it has none). */
+  public IngestResult ingest(long runId, MetricBatch batch) throws SQLException {
+    if (batch == null || batch.points() == null) {
+      throw ApiException.badRequest("points is required: a list of {name, step, value, time?}");
+    }
+    List<MetricPoint> points = batch.points();
+    if (points.size() > maxBatch) {
+      throw ApiException.tooLarge("the batch has " + points.size() + " points; the limit is " + maxBatch
+          + " points per request (mm1.ingest.max-points): split it");
+    }
+    double now = Instant.now().toEpochMilli() / 1000.0;
+    Map<String, MetricRepository.Point> unique = new LinkedHashMap<>();
+    for (int i = 0; i < points.size(); i++) {
+      MetricPoint p = points.get(i);
+      String at = "points[" + i + "]";
+      if (p == null) {
+        throw ApiException.badRequest(at + " is null");
+      }
+      if (p.name() == null || p.name().isBlank() || p.name().length() > 200
+          || p.name().chars().anyMatch(Character::isISOControl)) {
+        throw ApiException.badRequest(at + ".name must be 1 to 200 printable characters");
+      }
+      if (p.step() < 0 || p.step() > MAX_STEP) {
+        throw ApiException.badRequest(at + ".step: " + p.step() + " is outside 0.." + MAX_STEP);
+      }
+      if (!Double.isFinite(p.value())) {
+        throw ApiException.badRequest(at + ".value: " + p.value() + " is not stored; values must be finite numbers"
+            + " (report a diverged run with POST /api/v1/runs/{id}/state)");
+      }
+      double time = p.time() == null ? now : p.time().toEpochMilli() / 1000.0;
+      // A point repeated within the batch: the last one wins, as it would across batches.
+      unique.put(p.name() + "\u0000" + p.step(), new MetricRepository.Point(p.name(), p.step(), p.value(), time));
+    }
+    if (unique.isEmpty()) {
+      if (!metrics.runExists(runId)) {
+        throw ApiException.notFound("no run with id '" + runId + "'");
+      }
+      return new IngestResult(0, 0, -1);
+    }
+    List<MetricRepository.Point> stored = new ArrayList<>(unique.values());
+    metrics.ingest(runId, stored);
+    long maxStep = stored.stream().mapToLong(MetricRepository.Point::step).max().orElse(-1);
+    int series = (int) stored.stream().map(MetricRepository.Point::name).distinct().count();
+    events.publish(new RunEvent(String.valueOf(runId), "metrics", maxStep, null));
+    return new IngestResult(stored.size(), series, maxStep);
+  }
+
+  public List<MetricSeries> query(long runId, List<String> names, Long from, Long to, Integer maxPoints)
+      throws SQLException {
+    if (names == null || names.isEmpty()) {
+      throw ApiException.badRequest("name is required: one or more series names (?name=loss&name=lr)");
+    }
+    if (names.size() > MAX_SERIES_PER_QUERY) {
+      throw ApiException.badRequest("name: " + names.size() + " series asked for; the limit is " + MAX_SERIES_PER_QUERY);
+    }
+    long lo = from == null ? 0 : from;
+    long hi = to == null ? MAX_STEP : to;
+    if (lo < 0) {
+      throw ApiException.badRequest("from: " + lo + " is negative");
+    }
+    if (hi < lo) {
+      throw ApiException.badRequest("to: " + hi + " is before from (" + lo + ")");
+    }
+    int limit = maxPoints == null ? 1000 : maxPoints;
+    if (limit < MIN_POINTS_PER_SERIES || limit > MAX_POINTS_PER_SERIES) {
+      throw ApiException.badRequest("maxPoints: " + limit + " is outside " + MIN_POINTS_PER_SERIES + ".."
+          + MAX_POINTS_PER_SERIES);
+    }
+    return metrics.query(runId, names.stream().distinct().toList(), lo, hi, limit);
+  }
+
+  public List<String> names(long runId) throws SQLException {
+    return metrics.names(runId);
+  }
+}

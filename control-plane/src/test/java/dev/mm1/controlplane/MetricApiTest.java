@@ -1,0 +1,136 @@
+package dev.mm1.controlplane;
+
+import static dev.mm1.controlplane.Api.admin;
+import static dev.mm1.controlplane.Api.metrics;
+import static dev.mm1.controlplane.Api.point;
+import static dev.mm1.controlplane.Api.training;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import dev.mm1.api.rest.MetricSeries;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Batch ingestion (idempotent, validated) and downsampled queries that keep the extremes. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class MetricApiTest {
+
+  /** The first series of a query, parsed as the API's record (doubles stay doubles). */
+  private static MetricSeries query(String runId, String name, String range) {
+    return admin().get("/api/v1/runs/" + runId + "/metrics?name=" + name + range).then().statusCode(200)
+        .extract().as(MetricSeries[].class)[0];
+  }
+
+  @Test
+  void ingestionIsIdempotentOnRunNameAndStep() {
+    String run = training("idempotent-run", null);
+    List<Map<String, Object>> batch = List.of(point("loss", 1, 2.5), point("loss", 2, 2.25), point("lr", 1, 1e-4),
+        point("loss", 2, 2.0)); // a repeat within the batch: the last value wins
+    admin().body(Map.of("points", batch)).post("/api/v1/runs/" + run + "/metrics").then().statusCode(200)
+        .body("points", equalTo(3)).body("series", equalTo(2)).body("maxStep", equalTo(2));
+    metrics(run, batch); // a retried request
+    MetricSeries loss = query(run, "loss", "");
+    assertThat(loss.steps()).containsExactly(1L, 2L);
+    assertThat(loss.values()).containsExactly(2.5, 2.0);
+    metrics(run, List.of(point("loss", 2, 1.75))); // a resumed trainer reports step 2 again
+    assertThat(query(run, "loss", "").values()).containsExactly(2.5, 1.75);
+    admin().get("/api/v1/runs/" + run).then().body("step", equalTo(2)).body("loss", equalTo(1.75f));
+    admin().get("/api/v1/runs/" + run + "/metrics/names").then().body("$", equalTo(List.of("loss", "lr")));
+  }
+
+  @Test
+  void badPointsAreRejectedAndNothingIsStored() {
+    String run = training("bad-points-run", null);
+    admin().body("{\"points\": [{\"name\": \"loss\", \"step\": 1, \"value\": 1.0}, {\"name\": \"loss\", \"step\": 2, \"value\": \"NaN\"}]}")
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(400).contentType("application/problem+json")
+        .body("detail", containsString("points[1].value: NaN is not stored"));
+    admin().body("{\"points\": [{\"name\": \"loss\", \"step\": 1, \"value\": 1e999}]}")
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(400)
+        .body("detail", containsString("points[0].value: Infinity"));
+    admin().body("{\"points\": [{\"name\": \"loss\", \"step\": \"abc\", \"value\": 1}]}")
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(400)
+        .body("detail", containsString("points[0].step"));
+    admin().body(Map.of("points", List.of(point("loss", -5, 1.0))))
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(400).body("detail", containsString("points[0].step: -5"));
+    admin().body(Map.of("points", List.of(point("", 5, 1.0))))
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(400).body("detail", containsString("points[0].name"));
+    List<Map<String, Object>> huge = new ArrayList<>();
+    for (int i = 0; i < 10_001; i++) {
+      huge.add(point("loss", i, 1.0));
+    }
+    admin().body(Map.of("points", huge)).post("/api/v1/runs/" + run + "/metrics").then().statusCode(413)
+        .contentType("application/problem+json")
+        .body("detail", containsString("the batch has 10001 points; the limit is 10000"));
+    admin().get("/api/v1/runs/" + run + "/metrics/names").then().body("$", equalTo(List.of()));
+    admin().get("/api/v1/runs/" + run).then().body("step", equalTo(null));
+  }
+
+  @Test
+  void downsamplingReturnsAtMostMaxPointsAndKeepsTheExtremes() {
+    String run = training("downsample-run", null);
+    int n = 120_000;
+    double[] values = new double[n];
+    Random random = new Random(42);
+    for (int i = 0; i < n; i++) {
+      values[i] = 3.0 * Math.exp(-i / 30_000.0) + random.nextGaussian() * 0.01;
+    }
+    values[77_777] = -5.0; // a single-step dip and spike: must survive any downsampling
+    values[3_333] = 50.0;
+    for (int start = 0; start < n; start += 10_000) {
+      List<Map<String, Object>> batch = new ArrayList<>();
+      for (int i = start; i < start + 10_000; i++) {
+        batch.add(point("loss", i, values[i]));
+      }
+      metrics(run, batch);
+    }
+    for (String range : List.of("&maxPoints=100", "&maxPoints=1000", "&maxPoints=37&from=1000&to=100000",
+        "&maxPoints=500&from=70001&to=80123", "&maxPoints=10&from=3000&to=3400")) {
+      MetricSeries series = query(run, "loss", range);
+      List<Long> steps = series.steps();
+      List<Double> got = series.values();
+      int maxPoints = Integer.parseInt(range.replaceAll(".*maxPoints=(\\d+).*", "$1"));
+      long from = range.contains("from=") ? Long.parseLong(range.replaceAll(".*from=(\\d+).*", "$1")) : 0;
+      long to = range.contains("to=") ? Long.parseLong(range.replaceAll(".*to=(\\d+).*", "$1")) : n - 1;
+      int argMin = (int) from;
+      int argMax = (int) from;
+      for (int i = (int) from; i <= to; i++) {
+        argMin = values[i] < values[argMin] ? i : argMin;
+        argMax = values[i] > values[argMax] ? i : argMax;
+      }
+      assertThat(steps).as(range).hasSizeLessThanOrEqualTo(maxPoints).hasSizeGreaterThan(maxPoints / 4).isSorted();
+      assertThat(steps).as(range).allSatisfy(s -> assertThat(s).isBetween(from, to));
+      assertThat(series.downsampled()).isTrue();
+      assertThat(got).as(range).contains(values[argMin], values[argMax]);
+      assertThat(steps.get(got.indexOf(values[argMin]))).as(range).isEqualTo(argMin);
+      assertThat(steps.get(got.indexOf(values[argMax]))).as(range).isEqualTo(argMax);
+      for (int i = 0; i < steps.size(); i++) {
+        assertThat(got.get(i)).isEqualTo(values[steps.get(i).intValue()]); // real points, not averages
+      }
+    }
+    // Replacing the spike (a resumed trainer re-reporting step 3333) must remove it from every level.
+    values[3_333] = 1.0;
+    metrics(run, List.of(point("loss", 3_333, 1.0)));
+    double newMax = Arrays.stream(values).max().orElseThrow();
+    MetricSeries afterReplace = query(run, "loss", "&maxPoints=100");
+    assertThat(afterReplace.values()).doesNotContain(50.0).contains(newMax, -5.0);
+
+    MetricSeries small = query(run, "loss", "&from=500&to=549&maxPoints=100");
+    assertThat(small.steps()).hasSize(50).first().isEqualTo(500L);
+    assertThat(small.downsampled()).isFalse();
+    admin().get("/api/v1/runs/" + run + "/metrics?name=loss&maxPoints=5").then().statusCode(400)
+        .body("detail", containsString("maxPoints: 5 is outside 10..100000"));
+    admin().get("/api/v1/runs/" + run + "/metrics?name=loss&from=10&to=5").then().statusCode(400)
+        .body("detail", containsString("to: 5 is before from (10)"));
+    admin().get("/api/v1/runs/" + run + "/metrics").then().statusCode(400).body("detail", containsString("name is required"));
+    admin().get("/api/v1/runs/" + run + "/metrics?name=no-such-series").then().statusCode(200)
+        .body("[0].steps", equalTo(List.of()));
+  }
+}
