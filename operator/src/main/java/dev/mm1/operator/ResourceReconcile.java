@@ -130,6 +130,7 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
   /** The one status write, then the events (only a written status is told about), then when to look again. */
   protected UpdateControl<R> writeStatus() {
     StatusWriter.write(client, resource, status, r -> context.resourceOperations().updatePrimaryStatus(r));
+    afterStatusWritten();
     events.send(client, resource, now);
     var control = UpdateControl.<R>noUpdate();
     if (reschedule != null) {
@@ -137,6 +138,12 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
     }
     return control;
   }
+
+  /**
+   * Actions that must not happen unless the status recording them was written (a write that
+   * throws leaves them undone, and the next reconcile decides again from the same facts).
+   */
+  protected void afterStatusWritten() {}
 
   /**
    * ttlSecondsAfterFinished: deletes {@code children} once it has passed since {@code completionTime}

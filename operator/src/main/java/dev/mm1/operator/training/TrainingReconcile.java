@@ -53,6 +53,8 @@ final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1Training
   private MM1Training effective;
   private CommittedCheckpoint init;
   private String configHash;
+  /** The failed attempt's Job, deleted after the status that records the restart is written. */
+  private Optional<Job> brokenGang = Optional.empty();
 
   TrainingReconcile(MM1Training training, Context<MM1Training> context, ReconcilerServices services) {
     super(training, context, services, new MM1TrainingStatus());
@@ -306,7 +308,10 @@ final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1Training
         expireChildrenAfterTtl();
       }
       case FailurePolicy.Verdict.Restart restart -> {
-        Children.delete(client, job);
+        // The broken gang's Job goes only once the status holding attempt + 1 is written: were the
+        // write lost, the next reconcile would judge the same Job again instead of re-running
+        // this attempt under its old number and losing the restart from the count.
+        brokenGang = Optional.of(job);
         status.restarts = status.restarts + 1;
         var message = String.format(Reasons.MSG_GANG_RESTARTED, status.attempt, restart.cause(), status.restarts,
             effective.getSpec().failurePolicy.maxRestarts);
@@ -340,6 +345,11 @@ final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1Training
       reportTransition(status.runId, runState(status.phase));
     }
     return writeStatus();
+  }
+
+  @Override
+  protected void afterStatusWritten() {
+    brokenGang.ifPresent(job -> Children.delete(client, job));
   }
 
   static RunState runState(TrainingPhase phase) {
