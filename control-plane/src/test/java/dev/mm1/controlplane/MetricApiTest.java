@@ -198,4 +198,18 @@ class MetricApiTest {
     }
     admin().get("/api/v1/runs/" + run).then().body("step", equalTo(values.length - 1));
   }
+
+  /** Bodies beyond the common {name, step, value} shape (a time, an unknown field, a value as a string) read as before. */
+  @Test
+  void batchesWithTimesAndOtherShapesAreReadLikeAnyBody() {
+    String run = training("batch-shapes-run", null);
+    admin().body("{\"points\": [{\"step\": 1, \"value\": 2, \"name\": \"loss\"},"
+            + " {\"name\": \"loss\", \"step\": 2, \"value\": \"1.5\", \"time\": \"2026-01-01T00:00:00Z\"}]}")
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(200).body("points", equalTo(2));
+    assertThat(query(run, "loss", "").values()).containsExactly(2.0, 1.5);
+    admin().body("{\"points\": [{\"name\": \"loss\", \"step\": 1, \"value\": 1}").post("/api/v1/runs/" + run + "/metrics")
+        .then().statusCode(400).body("detail", containsString("points: Unexpected end-of-input"));
+    admin().body("").post("/api/v1/runs/" + run + "/metrics").then().statusCode(400)
+        .body("detail", containsString("points is required"));
+  }
 }
