@@ -133,4 +133,83 @@ class MetricApiTest {
     admin().get("/api/v1/runs/" + run + "/metrics?name=no-such-series").then().statusCode(200)
         .body("[0].steps", equalTo(List.of()));
   }
+
+  /**
+   * Concurrent writers of one series (new points merge into shared rollup rows) mixed with
+   * batches that repeat stored steps with other values (the conflict-aware path, which recomputes
+   * buckets): a downsampled query right after ingestion still returns the true extremes at their steps.
+   */
+  @Test
+  void concurrentAndRepeatingBatchesKeepDownsamplingExact() throws Exception {
+    String run = training("concurrent-rollup-run", null);
+    int batches = 24;
+    int size = 2_000;
+    double[] values = new double[batches * size];
+    Random random = new Random(7);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextGaussian();
+    }
+    values[31_111] = 40.0;
+    values[5_000] = -40.0; // reported again later with an ordinary value: must vanish from every level
+    List<List<Map<String, Object>>> bodies = new ArrayList<>();
+    for (int b = 0; b < batches; b++) {
+      List<Map<String, Object>> batch = new ArrayList<>();
+      for (int i = b * size; i < (b + 1) * size; i++) {
+        batch.add(point("loss", i, values[i]));
+      }
+      bodies.add(batch);
+    }
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (var batch : bodies) {
+        sent.add(pool.submit(() -> metrics(run, batch)));
+      }
+      for (var f : sent) {
+        f.get();
+      }
+    }
+    // A resumed trainer: steps 4 000..5 999 again with new values, plus 500 new steps.
+    List<Map<String, Object>> resumed = new ArrayList<>();
+    values = Arrays.copyOf(values, values.length + 500);
+    for (int i = 4_000; i < 6_000; i++) {
+      values[i] = i == 5_000 ? 0.5 : random.nextGaussian();
+      resumed.add(point("loss", i, values[i]));
+    }
+    for (int i = batches * size; i < values.length; i++) {
+      values[i] = random.nextGaussian();
+      resumed.add(point("loss", i, values[i]));
+    }
+    metrics(run, resumed);
+    int argMin = 0;
+    int argMax = 0;
+    for (int i = 0; i < values.length; i++) {
+      argMin = values[i] < values[argMin] ? i : argMin;
+      argMax = values[i] > values[argMax] ? i : argMax;
+    }
+    for (String range : List.of("&maxPoints=100", "&maxPoints=20", "&maxPoints=1000")) {
+      MetricSeries series = query(run, "loss", range);
+      assertThat(series.downsampled()).isTrue();
+      assertThat(series.values()).as(range).doesNotContain(-40.0).contains(values[argMin], values[argMax]);
+      assertThat(series.steps().get(series.values().indexOf(values[argMin]))).as(range).isEqualTo(argMin);
+      assertThat(series.steps().get(series.values().indexOf(values[argMax]))).as(range).isEqualTo(argMax);
+      for (int i = 0; i < series.steps().size(); i++) {
+        assertThat(series.values().get(i)).isEqualTo(values[series.steps().get(i).intValue()]);
+      }
+    }
+    admin().get("/api/v1/runs/" + run).then().body("step", equalTo(values.length - 1));
+  }
+
+  /** Bodies beyond the common {name, step, value} shape (a time, an unknown field, a value as a string) read as before. */
+  @Test
+  void batchesWithTimesAndOtherShapesAreReadLikeAnyBody() {
+    String run = training("batch-shapes-run", null);
+    admin().body("{\"points\": [{\"step\": 1, \"value\": 2, \"name\": \"loss\"},"
+            + " {\"name\": \"loss\", \"step\": 2, \"value\": \"1.5\", \"time\": \"2026-01-01T00:00:00Z\"}]}")
+        .post("/api/v1/runs/" + run + "/metrics").then().statusCode(200).body("points", equalTo(2));
+    assertThat(query(run, "loss", "").values()).containsExactly(2.0, 1.5);
+    admin().body("{\"points\": [{\"name\": \"loss\", \"step\": 1, \"value\": 1}").post("/api/v1/runs/" + run + "/metrics")
+        .then().statusCode(400).body("detail", containsString("points: Unexpected end-of-input"));
+    admin().body("").post("/api/v1/runs/" + run + "/metrics").then().statusCode(400)
+        .body("detail", containsString("points is required"));
+  }
 }

@@ -31,11 +31,46 @@ public class MetricRepository {
   /** Namespace of the transaction-scoped advisory locks that order writers of one series. */
   private static final int SERIES_LOCK_SPACE = 0x6d6d31;
 
+  /** Merges new points' extremes and count into a rollup row (min of mins, max of maxes, sum of counts). */
+  private static final String MERGE_ROLLUP = """
+
+        min_value = least(r.min_value, EXCLUDED.min_value),
+        min_step = CASE WHEN ARRAY[EXCLUDED.min_value, EXCLUDED.min_step::float8]
+            < ARRAY[r.min_value, r.min_step::float8] THEN EXCLUDED.min_step ELSE r.min_step END,
+        max_value = greatest(r.max_value, EXCLUDED.max_value),
+        max_step = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
+            > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_step ELSE r.max_step END,
+        points = r.points + EXCLUDED.points""";
+  /** The run's latest progress for the runs list, as a CTE of the ingestion statement (same round trip). */
+  private static final String PROGRESS = """
+      , progress AS (
+        UPDATE run SET updated_at = now(),
+          last_step = greatest(last_step, ?),
+          last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
+          last_loss_step = greatest(last_loss_step, ?::bigint),
+          last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
+          last_tokens_step = greatest(last_tokens_step, ?::bigint)
+        WHERE id = ? RETURNING 1)
+      """;
+
   /**
    * Inserts the new points of a batch and, in the same statement, merges them into the rollups
    * (min of mins, max of maxes, sum of counts: exact for new points); answers how many were new.
    */
   private static final String INSERT_AND_MERGE = insertAndMerge();
+  /**
+   * Inserts points none of which is stored yet (a stored one fails it with a unique violation) and
+   * merges the batch's own rollup rows ({@link BatchRollups}) and progress, in one round trip.
+   */
+  private static final String INSERT_NEW = """
+      WITH stored AS (
+        INSERT INTO metric_point (series_id, step, value, recorded_at)
+        SELECT s, st, v, to_timestamp(t) FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t))
+      , merged AS (
+        INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
+        SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[])
+        """ + "ON CONFLICT (series_id, width, bucket) DO UPDATE SET" + MERGE_ROLLUP + ")\n" + PROGRESS + "SELECT 1";
+  private static final String UNIQUE_VIOLATION = "23505";
   /** Replaces the values of points stored before; identical repeats are not written at all. */
   private static final String REPLACE = """
       UPDATE metric_point p SET value = u.v, recorded_at = to_timestamp(u.t)
@@ -56,15 +91,17 @@ public class MetricRepository {
   /**
    * Stores points (at most one per name + step: the caller deduplicates), replacing the value of
    * a (name, step) stored before, and brings rollups and the run's latest progress up to date.
-   * Writers of one series are serialized by an advisory lock so their rollups see each other's points.
+   *
+   * <p>Most batches hold only new points (a trainer reports each step once), so they are first
+   * stored by a plain INSERT, about 1.6 times cheaper than INSERT … ON CONFLICT, with rollup rows
+   * computed here from the batch and merged in the same statement. A batch that repeats a stored
+   * point fails that INSERT on the primary key and is then stored again by the conflict-aware path.
+   * Fast writers of one series share an advisory lock; the conflict-aware path, which recomputes
+   * rollup buckets from the points, holds it alone, so no concurrent merge slips past a recompute.
    */
   public void ingest(long runId, List<Point> points) throws SQLException {
     Map<String, Integer> series = resolveSeries(runId, points.stream().map(Point::name).distinct().toList());
     int n = points.size();
-    Integer[] ids = new Integer[n];
-    Long[] steps = new Long[n];
-    Double[] values = new Double[n];
-    Double[] times = new Double[n];
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -72,6 +109,10 @@ public class MetricRepository {
     // Sorted by (series, step): concurrent batches then take row locks in the same order.
     Arrays.sort(order, Comparator.<Integer>comparingInt(i -> series.get(points.get(i).name()))
         .thenComparingLong(i -> points.get(i).step()));
+    int[] ids = new int[n];
+    long[] steps = new long[n];
+    double[] values = new double[n];
+    double[] times = new double[n];
     for (int k = 0; k < n; k++) {
       Point p = points.get(order[k]);
       ids[k] = series.get(p.name());
@@ -79,14 +120,32 @@ public class MetricRepository {
       values[k] = p.value();
       times[k] = p.epochSeconds();
     }
-    Integer[] lockOrder = new TreeSet<>(series.values()).toArray(Integer[]::new);
-    db.inTransaction(c -> {
-      try (PreparedStatement lock = c.prepareStatement(
-          "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?, s) FROM unnest(?::int[]) AS u(s)) AS locked")) {
-        lock.setInt(1, SERIES_LOCK_SPACE);
-        lock.setArray(2, c.createArrayOf("int4", lockOrder));
-        lock.executeQuery().close();
+    int[] lockOrder = series.values().stream().mapToInt(Integer::intValue).sorted().toArray();
+    BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, ids, steps, values);
+    try {
+      db.inTransaction(c -> {
+        lockSeries(c, "pg_advisory_xact_lock_shared", lockOrder);
+        try (PreparedStatement insert = c.prepareStatement(INSERT_NEW)) {
+          bindPoints(c, insert, ids, steps, values, times);
+          rollups.bind(c, insert, 5);
+          bindProgress(insert, 13, runId, points);
+          insert.executeQuery().close();
+        }
+        return null;
+      });
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
       }
+      ingestWithConflicts(runId, points, ids, steps, values, times, lockOrder);
+    }
+  }
+
+  /** Stores a batch some of whose points were stored before: a retry, or a trainer resumed from a checkpoint. */
+  private void ingestWithConflicts(long runId, List<Point> points, int[] ids, long[] steps, double[] values,
+      double[] times, int[] lockOrder) throws SQLException {
+    db.inTransaction(c -> {
+      lockSeries(c, "pg_advisory_xact_lock", lockOrder);
       long inserted;
       try (PreparedStatement insert = c.prepareStatement(INSERT_AND_MERGE)) {
         bindPoints(c, insert, ids, steps, values, times);
@@ -96,7 +155,7 @@ public class MetricRepository {
           inserted = rs.getLong(1);
         }
       }
-      if (inserted < n) { // some points were stored before: a retry, or a trainer resumed from a checkpoint
+      if (inserted < ids.length) {
         int replaced;
         try (PreparedStatement replace = c.prepareStatement(REPLACE)) {
           bindPoints(c, replace, ids, steps, values, times);
@@ -111,12 +170,21 @@ public class MetricRepository {
     });
   }
 
-  private static void bindPoints(Connection c, PreparedStatement statement, Integer[] ids, Long[] steps,
-      Double[] values, Double[] times) throws SQLException {
-    statement.setArray(1, c.createArrayOf("int4", ids));
-    statement.setArray(2, c.createArrayOf("int8", steps));
-    statement.setArray(3, c.createArrayOf("float8", values));
-    statement.setArray(4, c.createArrayOf("float8", times));
+  private static void lockSeries(Connection c, String lockFunction, int[] seriesIds) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("SELECT count(*) FROM (SELECT " + lockFunction
+        + "(?, s) FROM unnest(?::int[]) AS u(s)) AS locked")) {
+      lock.setInt(1, SERIES_LOCK_SPACE);
+      lock.setArray(2, BatchRollups.array(c, "int4", seriesIds));
+      lock.executeQuery().close();
+    }
+  }
+
+  private static void bindPoints(Connection c, PreparedStatement statement, int[] ids, long[] steps,
+      double[] values, double[] times) throws SQLException {
+    statement.setArray(1, BatchRollups.array(c, "int4", ids));
+    statement.setArray(2, BatchRollups.array(c, "int8", steps));
+    statement.setArray(3, BatchRollups.array(c, "float8", values));
+    statement.setArray(4, BatchRollups.array(c, "float8", times));
   }
 
   private static String insertAndMerge() {
@@ -134,31 +202,14 @@ public class MetricRepository {
               SELECT series_id, step / %1$d AS bucket, min(ARRAY[value, step::float8]) AS lo,
                      max(ARRAY[value, step::float8]) AS hi, count(*)::int AS n
               FROM stored GROUP BY series_id, step / %1$d) batch
-            ON CONFLICT (series_id, width, bucket) DO UPDATE SET
-              min_value = least(r.min_value, EXCLUDED.min_value),
-              min_step = CASE WHEN ARRAY[EXCLUDED.min_value, EXCLUDED.min_step::float8]
-                  < ARRAY[r.min_value, r.min_step::float8] THEN EXCLUDED.min_step ELSE r.min_step END,
-              max_value = greatest(r.max_value, EXCLUDED.max_value),
-              max_step = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
-                  > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_step ELSE r.max_step END,
-              points = r.points + EXCLUDED.points
-            RETURNING 1)""").formatted(width));
+            ON CONFLICT (series_id, width, bucket) DO UPDATE SET""").formatted(width)).append(MERGE_ROLLUP)
+          .append(" RETURNING 1)");
     }
-    // The run's latest progress for the runs list, in the same round trip.
-    return sql.append("""
-        , progress AS (
-          UPDATE run SET updated_at = now(),
-            last_step = greatest(last_step, ?),
-            last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
-            last_loss_step = greatest(last_loss_step, ?::bigint),
-            last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
-            last_tokens_step = greatest(last_tokens_step, ?::bigint)
-          WHERE id = ? RETURNING 1)
-        SELECT count(*) FROM stored""").toString();
+    return sql.append('\n').append(PROGRESS).append("SELECT count(*) FROM stored").toString();
   }
 
   /** Recomputes the rollup buckets the new points fall in, level by level. */
-  private static void updateRollups(Connection c, Integer[] ids, Long[] steps) throws SQLException {
+  private static void updateRollups(Connection c, int[] ids, long[] steps) throws SQLException {
     int previousWidth = 1;
     Map<Integer, TreeSet<Long>> touched = new LinkedHashMap<>();
     for (int k = 0; k < ids.length; k++) {
@@ -214,7 +265,6 @@ public class MetricRepository {
     }
   }
 
-  /** Keeps the run's latest step, loss and throughput current for the runs list. */
   /** Binds the progress CTE's parameters (from {@code first}): latest step, loss and throughput of the batch. */
   private static void bindProgress(PreparedStatement statement, int first, long runId, List<Point> points)
       throws SQLException {
