@@ -1,7 +1,9 @@
 package dev.mm1.controlplane.metrics;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mm1.api.rest.MetricBatch;
 import dev.mm1.api.rest.MetricPoint;
@@ -21,6 +23,9 @@ import java.util.List;
  * Reads a {@link MetricBatch} with Jackson's streaming parser: the common shape
  * ({@code {"points":[{"name":…,"step":…,"value":…}, …]}}) token by token, about twice as fast as
  * data binding into records (which took a sixth of the server's time per 1 000-point request).
+ * Values are parsed by Jackson's fast double parser (correctly rounded, like
+ * {@link Double#parseDouble}, at a fraction of its cost), and a name equal to the previous point's
+ * is the same String, so later steps check and look it up once per run of equal names.
  * Anything else (a time, a string where a number belongs, an unknown field, malformed JSON) is
  * read again by the data binder, so errors and coercions stay exactly those of every other body.
  */
@@ -28,9 +33,11 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 public class MetricBatchReader implements MessageBodyReader<MetricBatch> {
   private final ObjectMapper json;
+  private final JsonFactory commonShapeParsers;
 
   MetricBatchReader(ObjectMapper json) {
     this.json = json;
+    this.commonShapeParsers = json.getFactory().rebuild().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
   }
 
   @Override
@@ -46,7 +53,7 @@ public class MetricBatchReader implements MessageBodyReader<MetricBatch> {
       return null; // no body: the service answers that points are required
     }
     MetricBatch batch;
-    try (JsonParser parser = json.getFactory().createParser(bytes)) {
+    try (JsonParser parser = commonShapeParsers.createParser(bytes)) {
       batch = commonShape(parser);
     } catch (IOException notTheCommonShape) {
       batch = null;
@@ -63,6 +70,20 @@ public class MetricBatchReader implements MessageBodyReader<MetricBatch> {
     return true;
   }
 
+  private static boolean sameText(JsonParser parser, String text) throws IOException {
+    if (text == null || parser.getTextLength() != text.length()) {
+      return false;
+    }
+    char[] chars = parser.getTextCharacters();
+    int offset = parser.getTextOffset();
+    for (int k = 0; k < text.length(); k++) {
+      if (chars[offset + k] != text.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The batch, or null when the body is anything but the common shape. */
   private static MetricBatch commonShape(JsonParser parser) throws IOException {
     if (parser.nextToken() != JsonToken.START_OBJECT || !"points".equals(parser.nextFieldName())
@@ -70,6 +91,7 @@ public class MetricBatchReader implements MessageBodyReader<MetricBatch> {
       return null;
     }
     List<MetricPoint> points = new ArrayList<>();
+    String previousName = null;
     for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
       if (token != JsonToken.START_OBJECT) {
         return null;
@@ -85,7 +107,8 @@ public class MetricBatchReader implements MessageBodyReader<MetricBatch> {
             if (v != JsonToken.VALUE_STRING) {
               return null;
             }
-            name = parser.getText();
+            name = sameText(parser, previousName) ? previousName : parser.getText();
+            previousName = name;
             seen |= 1;
           }
           case "step" -> {

@@ -10,10 +10,7 @@ import dev.mm1.controlplane.problem.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -49,41 +46,47 @@ public class MetricService {
       throw ApiException.tooLarge("the batch has " + points.size() + " points; the limit is " + maxBatch
           + " points per request (mm1.ingest.max-points): split it");
     }
-    double now = Instant.now().toEpochMilli() / 1000.0;
-    Map<String, MetricRepository.Point> unique = new LinkedHashMap<>();
+    String checkedName = null;
     for (int i = 0; i < points.size(); i++) {
       MetricPoint p = points.get(i);
-      String at = "points[" + i + "]";
       if (p == null) {
-        throw ApiException.badRequest(at + " is null");
+        throw ApiException.badRequest("points[" + i + "] is null");
       }
-      if (p.name() == null || p.name().isBlank() || p.name().length() > 200
-          || p.name().chars().anyMatch(Character::isISOControl)) {
-        throw ApiException.badRequest(at + ".name must be 1 to 200 printable characters");
+      if (p.name() != checkedName) { // names parsed from one batch are mostly the same instance
+        if (!isValidName(p.name())) {
+          throw ApiException.badRequest("points[" + i + "].name must be 1 to 200 printable characters");
+        }
+        checkedName = p.name();
       }
       if (p.step() < 0 || p.step() > MAX_STEP) {
-        throw ApiException.badRequest(at + ".step: " + p.step() + " is outside 0.." + MAX_STEP);
+        throw ApiException.badRequest("points[" + i + "].step: " + p.step() + " is outside 0.." + MAX_STEP);
       }
       if (!Double.isFinite(p.value())) {
-        throw ApiException.badRequest(at + ".value: " + p.value() + " is not stored; values must be finite numbers"
-            + " (report a diverged run with POST /api/v1/runs/{id}/state)");
+        throw ApiException.badRequest("points[" + i + "].value: " + p.value() + " is not stored; values must be finite"
+            + " numbers (report a diverged run with POST /api/v1/runs/{id}/state)");
       }
-      double time = p.time() == null ? now : p.time().toEpochMilli() / 1000.0;
-      // A point repeated within the batch: the last one wins, as it would across batches.
-      unique.put(p.name() + "\u0000" + p.step(), new MetricRepository.Point(p.name(), p.step(), p.value(), time));
     }
-    if (unique.isEmpty()) {
+    if (points.isEmpty()) {
       if (!metrics.runExists(runId)) {
         throw ApiException.notFound("no run with id '" + runId + "'");
       }
       return new IngestResult(0, 0, -1);
     }
-    List<MetricRepository.Point> stored = new ArrayList<>(unique.values());
-    metrics.ingest(runId, stored);
-    long maxStep = stored.stream().mapToLong(MetricRepository.Point::step).max().orElse(-1);
-    int series = (int) stored.stream().map(MetricRepository.Point::name).distinct().count();
-    events.publish(new RunEvent(String.valueOf(runId), "metrics", maxStep, null));
-    return new IngestResult(stored.size(), series, maxStep);
+    SortedPoints stored = metrics.ingest(runId, points, Instant.now().toEpochMilli() / 1000.0);
+    events.publish(new RunEvent(String.valueOf(runId), "metrics", stored.maxStep(), null));
+    return new IngestResult(stored.size(), stored.seriesCount(), stored.maxStep());
+  }
+
+  private static boolean isValidName(String name) {
+    if (name == null || name.isBlank() || name.length() > 200) {
+      return false;
+    }
+    for (int k = 0; k < name.length(); k++) {
+      if (Character.isISOControl(name.charAt(k))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public List<MetricSeries> query(long runId, List<String> names, Long from, Long to, Integer maxPoints)

@@ -1,0 +1,137 @@
+package dev.mm1.controlplane.metrics;
+
+import dev.mm1.api.rest.MetricPoint;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The points of one batch as the database takes them: sorted by (series, step), at most one per
+ * series and step (of points repeated within the batch the last one wins, as it would across
+ * batches), in primitive arrays bound to SQL arrays without boxing. The sort also makes
+ * concurrent batches take row locks in the same order.
+ */
+record SortedPoints(int[] ids, long[] steps, double[] values, double[] times) {
+
+  /**
+   * @param seriesIds the series id of every name in {@code points}
+   * @param now the time (epoch seconds) of points that carry none
+   */
+  static SortedPoints of(List<MetricPoint> points, Map<String, Integer> seriesIds, double now) {
+    int n = points.size();
+    int[] ids = new int[n];
+    long[] steps = new long[n];
+    String lastName = null;
+    int lastId = 0;
+    boolean sorted = true;
+    for (int i = 0; i < n; i++) {
+      MetricPoint p = points.get(i);
+      if (p.name() != lastName) { // names parsed from one batch are mostly the same instance
+        lastName = p.name();
+        lastId = seriesIds.get(lastName);
+      }
+      ids[i] = lastId;
+      steps[i] = p.step();
+      sorted &= i == 0 || compare(ids, steps, i - 1, i) <= 0;
+    }
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (!sorted) {
+      order = mergeSort(order, ids, steps);
+    }
+    int unique = 0;
+    for (int k = 0; k < n; k++) {
+      if (k == n - 1 || compare(ids, steps, order[k], order[k + 1]) != 0) {
+        order[unique++] = order[k]; // the sort is stable: the last of equal points is the batch's last
+      }
+    }
+    SortedPoints result = new SortedPoints(new int[unique], new long[unique], new double[unique], new double[unique]);
+    for (int k = 0; k < unique; k++) {
+      MetricPoint p = points.get(order[k]);
+      result.ids[k] = ids[order[k]];
+      result.steps[k] = steps[order[k]];
+      result.values[k] = p.value();
+      result.times[k] = p.time() == null ? now : p.time().toEpochMilli() / 1000.0;
+    }
+    return result;
+  }
+
+  int size() {
+    return ids.length;
+  }
+
+  /** How many series the points belong to. */
+  int seriesCount() {
+    int count = 0;
+    for (int k = 0; k < ids.length; k++) {
+      if (k == 0 || ids[k] != ids[k - 1]) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The highest step of any point, or -1 without points. */
+  long maxStep() {
+    long max = -1;
+    for (long step : steps) {
+      max = Math.max(max, step);
+    }
+    return max;
+  }
+
+  /** The index of the series' point with the highest step, or -1 when the batch has none of it. */
+  int latest(Integer seriesId) {
+    if (seriesId == null) {
+      return -1;
+    }
+    int id = seriesId;
+    for (int k = ids.length - 1; k >= 0; k--) {
+      if (ids[k] == id) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** Distinct series ids, ascending: the order in which writers take series locks. */
+  int[] seriesInOrder() {
+    int[] distinct = new int[seriesCount()];
+    int d = 0;
+    for (int k = 0; k < ids.length; k++) {
+      if (k == 0 || ids[k] != ids[k - 1]) {
+        distinct[d++] = ids[k];
+      }
+    }
+    return distinct;
+  }
+
+  private static int compare(int[] ids, long[] steps, int a, int b) {
+    int bySeries = Integer.compare(ids[a], ids[b]);
+    return bySeries != 0 ? bySeries : Long.compare(steps[a], steps[b]);
+  }
+
+  /** A stable bottom-up merge sort of indices by (series, step). */
+  private static int[] mergeSort(int[] order, int[] ids, long[] steps) {
+    int n = order.length;
+    int[] from = order;
+    int[] to = new int[n];
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n; lo += 2 * width) {
+        int mid = Math.min(lo + width, n);
+        int hi = Math.min(lo + 2 * width, n);
+        int i = lo;
+        int j = mid;
+        for (int k = lo; k < hi; k++) {
+          // Taking from the left run on ties keeps equal points in batch order.
+          to[k] = j >= hi || i < mid && compare(ids, steps, from[i], from[j]) <= 0 ? from[i++] : from[j++];
+        }
+      }
+      int[] swap = from;
+      from = to;
+      to = swap;
+    }
+    return from;
+  }
+}
