@@ -3,6 +3,7 @@ package dev.mm1.controlplane.db;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /** Runs a unit of work in one JDBC transaction: committed when it returns, rolled back when it throws. */
@@ -35,6 +36,29 @@ public class Transactions {
         }
         throw e;
       }
+    }
+  }
+
+  /** Binds the parameters of a statement. */
+  @FunctionalInterface
+  public interface Binder {
+    void bind(Connection connection, PreparedStatement statement) throws SQLException;
+  }
+
+  /**
+   * Executes statements separated by ';' as one transaction in one round trip, where
+   * {@link #inTransaction} takes three (BEGIN with the first statement, the second, COMMIT). In
+   * autocommit mode PgJDBC sends them as one extended-protocol sequence closed by a single Sync,
+   * and PostgreSQL runs such a sequence as one implicit transaction: committed at the Sync, rolled
+   * back whole when any statement fails (a test holds the driver to this). Transaction-scoped
+   * locks taken by the first statement are held until the last has committed.
+   */
+  public void executeAtomically(String statements, Binder binder) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(statements)) {
+      connection.setAutoCommit(true);
+      binder.bind(connection, statement);
+      statement.execute();
     }
   }
 

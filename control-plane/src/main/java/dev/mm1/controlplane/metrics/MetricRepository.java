@@ -73,6 +73,11 @@ public class MetricRepository {
         INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
         SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[])
         """ + "ON CONFLICT (series_id, width, bucket) DO UPDATE SET" + MERGE_ROLLUP + ")\n" + PROGRESS + "SELECT 1";
+  /**
+   * The shared locks of the batch's series, then {@link #INSERT_NEW}: two statements sent in one
+   * round trip, which run as one transaction ({@link Transactions#executeAtomically}).
+   */
+  private static final String LOCK_SHARED_AND_INSERT_NEW = lockSeries("pg_advisory_xact_lock_shared") + ";\n" + INSERT_NEW;
   private static final String UNIQUE_VIOLATION = "23505";
   /** Replaces the values of points stored before; identical repeats are not written at all. */
   private static final String REPLACE = """
@@ -108,15 +113,12 @@ public class MetricRepository {
     int[] lockOrder = batch.seriesInOrder();
     BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, batch.ids(), batch.steps(), batch.values());
     try {
-      db.inTransaction(c -> {
-        lockSeries(c, "pg_advisory_xact_lock_shared", lockOrder);
-        try (PreparedStatement insert = c.prepareStatement(INSERT_NEW)) {
-          bindPoints(c, insert, batch);
-          rollups.bind(c, insert, 5);
-          bindProgress(insert, 13, runId, batch, series);
-          insert.executeQuery().close();
-        }
-        return null;
+      db.executeAtomically(LOCK_SHARED_AND_INSERT_NEW, (c, insert) -> {
+        insert.setInt(1, SERIES_LOCK_SPACE);
+        insert.setArray(2, BatchRollups.array(c, "int4", lockOrder));
+        bindPoints(c, insert, 3, batch);
+        rollups.bind(c, insert, 7);
+        bindProgress(insert, 15, runId, batch, series);
       });
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -134,7 +136,7 @@ public class MetricRepository {
       lockSeries(c, "pg_advisory_xact_lock", lockOrder);
       long inserted;
       try (PreparedStatement insert = c.prepareStatement(INSERT_AND_MERGE)) {
-        bindPoints(c, insert, batch);
+        bindPoints(c, insert, 1, batch);
         bindProgress(insert, 5, runId, batch, series);
         try (ResultSet rs = insert.executeQuery()) {
           rs.next();
@@ -144,7 +146,7 @@ public class MetricRepository {
       if (inserted < batch.size()) {
         int replaced;
         try (PreparedStatement replace = c.prepareStatement(REPLACE)) {
-          bindPoints(c, replace, batch);
+          bindPoints(c, replace, 1, batch);
           replaced = replace.executeUpdate();
         }
         if (replaced > 0) {
@@ -156,20 +158,25 @@ public class MetricRepository {
     });
   }
 
+  private static String lockSeries(String lockFunction) {
+    return "SELECT count(*) FROM (SELECT " + lockFunction + "(?, s) FROM unnest(?::int[]) AS u(s)) AS locked";
+  }
+
   private static void lockSeries(Connection c, String lockFunction, int[] seriesIds) throws SQLException {
-    try (PreparedStatement lock = c.prepareStatement("SELECT count(*) FROM (SELECT " + lockFunction
-        + "(?, s) FROM unnest(?::int[]) AS u(s)) AS locked")) {
+    try (PreparedStatement lock = c.prepareStatement(lockSeries(lockFunction))) {
       lock.setInt(1, SERIES_LOCK_SPACE);
       lock.setArray(2, BatchRollups.array(c, "int4", seriesIds));
       lock.executeQuery().close();
     }
   }
 
-  private static void bindPoints(Connection c, PreparedStatement statement, SortedPoints batch) throws SQLException {
-    statement.setArray(1, BatchRollups.array(c, "int4", batch.ids()));
-    statement.setArray(2, BatchRollups.array(c, "int8", batch.steps()));
-    statement.setArray(3, BatchRollups.array(c, "float8", batch.values()));
-    statement.setArray(4, BatchRollups.array(c, "float8", batch.times()));
+  /** Binds the four point arrays from parameter {@code first} on. */
+  private static void bindPoints(Connection c, PreparedStatement statement, int first, SortedPoints batch)
+      throws SQLException {
+    statement.setArray(first, BatchRollups.array(c, "int4", batch.ids()));
+    statement.setArray(first + 1, BatchRollups.array(c, "int8", batch.steps()));
+    statement.setArray(first + 2, BatchRollups.array(c, "float8", batch.values()));
+    statement.setArray(first + 3, BatchRollups.array(c, "float8", batch.times()));
   }
 
   private static String insertAndMerge() {
