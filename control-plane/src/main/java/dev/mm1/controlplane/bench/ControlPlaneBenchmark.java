@@ -20,8 +20,8 @@ import org.postgresql.PGConnection;
 
 /**
  * {@code ./mm1 bench control-plane}: against one embedded PostgreSQL, (a) metric points/s through
- * {@code POST /api/v1/runs/{id}/metrics} in batches of 1 000 beside PostgreSQL COPY of the same
- * rows into the same table, and (b) p50/p95 of a downsampled 1 000-point query over a
+ * {@code POST /api/v1/runs/{id}/metrics} in batches of 1 000, from one client and from several at
+ * once, beside PostgreSQL COPY of the same rows into the same table (in interleaved rounds), and (b) p50/p95 of a downsampled 1 000-point query over a
  * 1 000 000-point series beside a plain SELECT of all its rows. Starts the packaged control plane
  * ({@code control-plane/target/quarkus-app}; build it with {@code ./mvnw -pl control-plane -am
  * package -DskipTests}) in its own JVM. The last line is one JSON object.
@@ -33,6 +33,7 @@ public final class ControlPlaneBenchmark {
   private static final int QUERIES = 50;
   private static final int WARM_UP_BATCHES = Integer.getInteger("mm1.bench.warm-up-batches", 300);
   private static final int CLIENTS = Integer.getInteger("mm1.bench.clients", 4);
+  private static final int ROUNDS = Integer.getInteger("mm1.bench.rounds", 4);
 
   private ControlPlaneBenchmark() {}
 
@@ -62,10 +63,11 @@ public final class ControlPlaneBenchmark {
   }
 
   private static void measure(EmbeddedDatabase db, String base) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1 with keep-alive, as trainers send; the JDK client's default would upgrade to h2c.
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     waitForReady(http, base);
-    String runId = post(http, base + "/api/v1/runs", "{\"name\":\"bench\",\"namespace\":\"bench\",\"kind\":\"Training\","
-        + "\"externalId\":\"bench-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+    String runId = createRun(http, base, "bench");
+    String concurrentRunId = createRun(http, base, "bench-concurrent");
     double[] values = new double[POINTS];
     java.util.Random random = new java.util.Random(1);
     for (int i = 0; i < POINTS; i++) {
@@ -83,58 +85,70 @@ public final class ControlPlaneBenchmark {
     }
     // Warm-up, not timed: the first batches run while the JIT compiles the request path (seconds on
     // 2 cores), a cost a long-running server pays once. They go to a run of their own.
-    String warmUpRunId = post(http, base + "/api/v1/runs", "{\"name\":\"bench-warm-up\",\"namespace\":\"bench\","
-        + "\"kind\":\"Training\",\"externalId\":\"bench-w-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+    String warmUpRunId = createRun(http, base, "bench-warm-up");
     for (int b = 0; b < Math.min(WARM_UP_BATCHES, bodies.length); b++) {
       post(http, base + "/api/v1/runs/" + warmUpRunId + "/metrics", bodies[b]);
     }
-    long start = System.nanoTime();
-    for (String body : bodies) {
-      post(http, base + "/api/v1/runs/" + runId + "/metrics", body);
-    }
-    double apiSeconds = (System.nanoTime() - start) / 1e9;
 
-    // The same rows again from CLIENTS concurrent clients (trainer ranks reporting at once), into another run.
-    String concurrentRunId = post(http, base + "/api/v1/runs", "{\"name\":\"bench-concurrent\",\"namespace\":\"bench\","
-        + "\"kind\":\"Training\",\"externalId\":\"bench-c-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
-    start = System.nanoTime();
-    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS)) {
-      List<java.util.concurrent.Future<String>> sent = new ArrayList<>();
-      for (String body : bodies) {
-        sent.add(pool.submit(() -> post(http, base + "/api/v1/runs/" + concurrentRunId + "/metrics", body)));
-      }
-      for (var f : sent) {
-        f.get();
+    // The three ways of storing the rows take turns, a slice of the rows each per round, so that a
+    // machine whose speed drifts during the run (shared cores) slows all three alike. Each writes
+    // to its own series of the same table: one client in sequence; CLIENTS clients at once (several
+    // runs, or ranks, reporting together); COPY of the same rows on one connection.
+    double apiSeconds = 0;
+    double concurrentSeconds = 0;
+    double copySeconds = 0;
+    double[] roundRatios = new double[ROUNDS];
+    double[] concurrentRoundRatios = new double[ROUNDS];
+    int batchesPerRound = bodies.length / ROUNDS;
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS)) {
+      int copySeries = createSeries(c, runId, "copy");
+      for (int round = 0; round < ROUNDS; round++) {
+        int first = round * batchesPerRound;
+        int last = round == ROUNDS - 1 ? bodies.length : first + batchesPerRound;
+        long start = System.nanoTime();
+        for (int b = first; b < last; b++) {
+          post(http, base + "/api/v1/runs/" + runId + "/metrics", bodies[b]);
+        }
+        double api = (System.nanoTime() - start) / 1e9;
+
+        start = System.nanoTime();
+        List<java.util.concurrent.Future<String>> sent = new ArrayList<>();
+        for (int b = first; b < last; b++) {
+          String body = bodies[b];
+          sent.add(pool.submit(() -> post(http, base + "/api/v1/runs/" + concurrentRunId + "/metrics", body)));
+        }
+        for (var f : sent) {
+          f.get();
+        }
+        double concurrent = (System.nanoTime() - start) / 1e9;
+
+        StringBuilder rows = new StringBuilder();
+        for (int i = first * BATCH; i < last * BATCH; i++) {
+          rows.append(copySeries).append('\t').append(i).append('\t').append(values[i]).append("\t2026-01-01 00:00:00+00\n");
+        }
+        String data = rows.toString();
+        start = System.nanoTime();
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+            "COPY metric_point (series_id, step, value, recorded_at) FROM STDIN", new StringReader(data));
+        double copy = (System.nanoTime() - start) / 1e9;
+
+        apiSeconds += api;
+        concurrentSeconds += concurrent;
+        copySeconds += copy;
+        roundRatios[round] = copy / api;
+        concurrentRoundRatios[round] = copy / concurrent;
       }
     }
-    double concurrentSeconds = (System.nanoTime() - start) / 1e9;
 
-    double copySeconds;
     double selectAllMs;
     try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "")) {
-      int seriesId;
-      try (Statement s = c.createStatement()) {
-        s.execute("INSERT INTO metric_series (run_id, name) VALUES (" + runId + ", 'copy')");
-        try (ResultSet rs = s.executeQuery("SELECT id FROM metric_series WHERE run_id = " + runId + " AND name = 'copy'")) {
-          rs.next();
-          seriesId = rs.getInt(1);
-        }
-      }
-      StringBuilder rows = new StringBuilder();
-      for (int i = 0; i < POINTS; i++) {
-        rows.append(seriesId).append('\t').append(i).append('\t').append(values[i]).append("\t2026-01-01 00:00:00+00\n");
-      }
-      String data = rows.toString();
-      start = System.nanoTime();
-      ((PGConnection) c.unwrap(PGConnection.class)).getCopyAPI().copyIn(
-          "COPY metric_point (series_id, step, value, recorded_at) FROM STDIN", new StringReader(data));
-      copySeconds = (System.nanoTime() - start) / 1e9;
       try (Statement s = c.createStatement()) {
         s.execute("VACUUM ANALYZE metric_point");
       }
       double[] selects = new double[5];
       for (int k = 0; k < selects.length; k++) {
-        start = System.nanoTime();
+        long start = System.nanoTime();
         try (Statement s = c.createStatement();
             ResultSet rs = s.executeQuery("SELECT step, value FROM metric_point WHERE series_id = "
                 + "(SELECT id FROM metric_series WHERE run_id = " + runId + " AND name = 'loss') ORDER BY step")) {
@@ -162,24 +176,43 @@ public final class ControlPlaneBenchmark {
       }
     }
     Arrays.sort(latencies);
-    String serverMetrics = get(http, base + "/q/metrics");
-    serverMetrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_") && l.contains("/metrics\""))
-        .forEach(l -> System.out.println("server: " + l));
+    Arrays.sort(roundRatios);
+    Arrays.sort(concurrentRoundRatios);
     double p50 = latencies[QUERIES / 2];
     double p95 = latencies[(int) Math.ceil(QUERIES * 0.95) - 1];
     double apiRate = POINTS / apiSeconds;
     double concurrentRate = POINTS / concurrentSeconds;
     double copyRate = POINTS / copySeconds;
-    System.out.printf(Locale.ROOT, "ingestion: HTTP API %.0f points/s (batches of %d), COPY %.0f points/s: %.1f %% of COPY%n",
-        apiRate, BATCH, copyRate, 100 * apiRate / copyRate);
-    System.out.printf(Locale.ROOT, "ingestion from %d concurrent clients: %.0f points/s: %.1f %% of COPY%n",
-        CLIENTS, concurrentRate, 100 * concurrentRate / copyRate);
+    System.out.printf(Locale.ROOT, "ingestion, batches of %d in %d rounds: PostgreSQL COPY %.0f points/s%n", BATCH, ROUNDS, copyRate);
+    System.out.printf(Locale.ROOT, "  HTTP API, one client:  %.0f points/s = %.1f %% of COPY (rounds %.1f..%.1f %%)%n",
+        apiRate, 100 * apiRate / copyRate, 100 * roundRatios[0], 100 * roundRatios[ROUNDS - 1]);
+    System.out.printf(Locale.ROOT, "  HTTP API, %d clients: %.0f points/s = %.1f %% of COPY (rounds %.1f..%.1f %%)%n",
+        CLIENTS, concurrentRate, 100 * concurrentRate / copyRate, 100 * concurrentRoundRatios[0],
+        100 * concurrentRoundRatios[ROUNDS - 1]);
     System.out.printf(Locale.ROOT, "query over %d points: downsampled to 1000 p50 %.1f ms, p95 %.1f ms; plain SELECT of all rows %.1f ms%n",
         POINTS, p50, p95, selectAllMs);
-    System.out.printf(Locale.ROOT, "{\"points\":%d,\"batch\":%d,\"api_points_per_s\":%.0f,\"copy_points_per_s\":%.0f,"
-            + "\"api_to_copy_ratio\":%.3f,\"clients\":%d,\"concurrent_api_points_per_s\":%.0f,\"concurrent_api_to_copy_ratio\":%.3f,\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
+    System.out.printf(Locale.ROOT, "{\"points\":%d,\"batch\":%d,\"rounds\":%d,\"copy_points_per_s\":%.0f,"
+            + "\"api_points_per_s\":%.0f,\"api_to_copy_ratio\":%.3f,"
+            + "\"clients\":%d,\"concurrent_api_points_per_s\":%.0f,\"concurrent_api_to_copy_ratio\":%.3f,"
+            + "\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
             + "\"select_all_to_p95_ratio\":%.1f}%n",
-        POINTS, BATCH, apiRate, copyRate, apiRate / copyRate, CLIENTS, concurrentRate, concurrentRate / copyRate, p50, p95, selectAllMs, selectAllMs / p95);
+        POINTS, BATCH, ROUNDS, copyRate, apiRate, apiRate / copyRate, CLIENTS, concurrentRate, concurrentRate / copyRate,
+        p50, p95, selectAllMs, selectAllMs / p95);
+  }
+
+  private static String createRun(HttpClient http, String base, String name) throws Exception {
+    return post(http, base + "/api/v1/runs", "{\"name\":\"" + name + "\",\"namespace\":\"bench\",\"kind\":\"Training\","
+        + "\"externalId\":\"" + name + "-" + System.nanoTime() + "\"}").replaceAll(".*\"id\":\"(\\d+)\".*", "$1");
+  }
+
+  private static int createSeries(Connection c, String runId, String name) throws java.sql.SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("INSERT INTO metric_series (run_id, name) VALUES (" + runId + ", '" + name + "')");
+      try (ResultSet rs = s.executeQuery("SELECT id FROM metric_series WHERE run_id = " + runId + " AND name = '" + name + "'")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   private static void waitForReady(HttpClient http, String base) throws Exception {
