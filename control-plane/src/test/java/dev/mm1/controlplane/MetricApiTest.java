@@ -212,4 +212,47 @@ class MetricApiTest {
     admin().body("").post("/api/v1/runs/" + run + "/metrics").then().statusCode(400)
         .body("detail", containsString("points is required"));
   }
+
+  /**
+   * Points live in chunks of batches; batches that reach into, between and across stored chunks
+   * (retries, resumed trainers, late points) must read back exactly like one series of points:
+   * checked against a sorted map after every batch, over ranges that start and end inside chunks.
+   */
+  @Test
+  void overlappingBatchesReadBackLikeOneSeriesOfPoints() {
+    String run = training("chunk-merge-run", null);
+    java.util.TreeMap<Long, Double> model = new java.util.TreeMap<>();
+    Random random = new Random(11);
+    for (int round = 0; round < 30; round++) {
+      List<Map<String, Object>> batch = new ArrayList<>();
+      long start = random.nextInt(3_000);
+      int length = 1 + random.nextInt(round % 5 == 0 ? 2_000 : 300);
+      int stride = 1 + random.nextInt(3);
+      for (long step = start; step < start + (long) length * stride; step += stride) {
+        double value = Math.round(random.nextGaussian() * 1e6) / 1e6;
+        batch.add(point("loss", step, value));
+        model.put(step, value);
+      }
+      metrics(run, batch);
+      long from = random.nextInt(3_500);
+      long to = from + random.nextInt(2_000);
+      MetricSeries series = query(run, "loss", "&maxPoints=100000&from=" + from + "&to=" + to);
+      assertThat(series.downsampled()).isFalse();
+      assertThat(series.steps()).as("round %d, steps %d..%d", round, from, to)
+          .containsExactlyElementsOf(model.subMap(from, true, to, true).keySet());
+      assertThat(series.values()).as("round %d", round)
+          .containsExactlyElementsOf(model.subMap(from, true, to, true).values());
+    }
+    MetricSeries all = query(run, "loss", "&maxPoints=100000");
+    assertThat(all.steps()).containsExactlyElementsOf(model.keySet());
+    assertThat(all.values()).containsExactlyElementsOf(model.values());
+    // Downsampled over everything: the true extremes at their steps.
+    var min = model.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
+    var max = model.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+    MetricSeries downsampled = query(run, "loss", "&maxPoints=50");
+    assertThat(downsampled.downsampled()).isTrue();
+    assertThat(downsampled.steps().get(downsampled.values().indexOf(min.getValue()))).isEqualTo(min.getKey());
+    assertThat(downsampled.steps().get(downsampled.values().indexOf(max.getValue()))).isEqualTo(max.getKey());
+    admin().get("/api/v1/runs/" + run).then().body("step", equalTo(model.lastKey().intValue()));
+  }
 }

@@ -33,26 +33,65 @@ class MigrationTest {
   }
 
   @Test
-  void createsEveryTableAndSixteenMetricPartitions() throws SQLException {
+  void createsEveryTable() throws SQLException {
     assertThat(query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        .contains("run", "run_state_change", "metric_series", "checkpoint", "eval_result", "api_token", "metric_rollup")
-        .filteredOn(t -> t.startsWith("metric_point_p"))
-        .hasSize(16);
-    assertThat(query("SELECT relkind::text FROM pg_class WHERE relname = 'metric_point'")).containsExactly("p");
+        .contains("run", "run_state_change", "metric_series", "checkpoint", "eval_result", "api_token", "metric_rollup",
+            "metric_chunk")
+        .doesNotContain("metric_point");
+    // Chunk arrays are stored uncompressed (compression cost more than the insert).
+    assertThat(query("SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'metric_chunk'::regclass"
+        + " AND attname IN ('steps', 'vals', 'times_us')")).containsExactly("e", "e", "e");
   }
 
   @Test
-  void metricPointsAreUniquePerSeriesAndStep() throws SQLException {
+  void metricChunksAreUniquePerSeriesAndFirstStepAndConsistent() throws SQLException {
     try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("INSERT INTO run (external_id, name, namespace, kind) VALUES ('uid-points', 'r', 'ns', 'Training')");
       s.execute("INSERT INTO metric_series (run_id, name) SELECT id, 'loss' FROM run WHERE external_id = 'uid-points'");
-      String insert = "INSERT INTO metric_point (series_id, step, value, recorded_at) "
-          + "SELECT id, 7, 2.5, now() FROM metric_series WHERE name = 'loss' ";
+      String insert = "INSERT INTO metric_chunk (series_id, first_step, last_step, steps, vals, times_us) "
+          + "SELECT id, 7, 8, '{7,8}', '{2.5,2.25}', '{1,2}' FROM metric_series WHERE name = 'loss' ";
       s.execute(insert);
       assertThatThrownBy(() -> s.execute(insert)).hasMessageContaining("duplicate key");
-      s.execute(insert + "ON CONFLICT (series_id, step) DO NOTHING");
+      assertThatThrownBy(() -> s.execute(insert.replace("'{1,2}'", "'{1}'").replace("7, 8,", "9, 9,")))
+          .hasMessageContaining("metric_chunk_check1");
+      assertThatThrownBy(() -> s.execute(insert.replace("7, 8,", "10, 9,")))
+          .hasMessageContaining("metric_chunk_check");
     }
-    assertThat(query("SELECT count(*)::text FROM metric_point")).containsExactly("1");
+    assertThat(query("SELECT count(*)::text FROM metric_chunk")).containsExactly("1");
+  }
+
+  /** A database at V1 with points in metric_point: V2 moves them into chunks of 1 000-step ranges. */
+  @Test
+  void pointsStoredBeforeChunksAreMovedIntoChunks() throws Exception {
+    try (EmbeddedPostgres v1 = EmbeddedPostgres.builder().start()) {
+      Flyway.configure().dataSource(v1.getPostgresDatabase()).target("1").load().migrate();
+      try (Connection c = v1.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        s.execute("INSERT INTO run (external_id, name, namespace, kind) VALUES ('uid-v1', 'r', 'ns', 'Training')");
+        s.execute("INSERT INTO metric_series (run_id, name) SELECT id, n FROM run, unnest(ARRAY['loss', 'lr']) AS n");
+        // loss at steps 0..2499 (value = step / 10), lr at 5 and 3 000; recorded 1.5 s after the epoch.
+        s.execute("INSERT INTO metric_point (series_id, step, value, recorded_at) SELECT id, st, st / 10.0,"
+            + " to_timestamp(1.5) FROM metric_series, generate_series(0, 2499) AS st WHERE name = 'loss'");
+        s.execute("INSERT INTO metric_point (series_id, step, value, recorded_at) SELECT id, st, 0.001,"
+            + " to_timestamp(1.5) FROM metric_series, unnest(ARRAY[3000, 5]) AS st WHERE name = 'lr'");
+      }
+      var result = Flyway.configure().dataSource(v1.getPostgresDatabase()).load().migrate();
+      assertThat(result.success).isTrue();
+      try (Connection c = v1.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT name, first_step, last_step, cardinality(steps), steps[1], vals[2],"
+              + " times_us[1] FROM metric_chunk JOIN metric_series ON id = series_id ORDER BY name, first_step")) {
+        List<String> chunks = new ArrayList<>();
+        while (rs.next()) {
+          chunks.add(rs.getString(1) + " " + rs.getLong(2) + ".." + rs.getLong(3) + " n=" + rs.getInt(4)
+              + " first=" + rs.getLong(5) + " second value=" + rs.getObject(6) + " t=" + rs.getLong(7));
+        }
+        assertThat(chunks).containsExactly(
+            "loss 0..999 n=1000 first=0 second value=0.1 t=1500000",
+            "loss 1000..1999 n=1000 first=1000 second value=100.1 t=1500000",
+            "loss 2000..2499 n=500 first=2000 second value=200.1 t=1500000",
+            "lr 5..5 n=1 first=5 second value=null t=1500000",
+            "lr 3000..3000 n=1 first=3000 second value=null t=1500000");
+      }
+    }
   }
 
   @Test

@@ -23,16 +23,26 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Metric series and points: idempotent batch ingestion (upsert on series + step), min/max rollups
  * kept current by ingestion, and downsampled range queries answered from the rollups.
+ *
+ * <p>Points are stored in chunks ({@code metric_chunk}): a row per series and batch holding that
+ * series' points of the batch in parallel arrays ordered by step. The chunks of a series cover
+ * disjoint step ranges, so a step is stored at most once; writers of a series hold its advisory
+ * lock while they check and keep that.
  */
 @ApplicationScoped
 public class MetricRepository {
   /** Rollup widths in steps, finest first; each is built from the one before (or the points). */
   static final int[] ROLLUP_WIDTHS = {64, 4096};
+  /** The most points a chunk holds when batches are merged (a batch's own chunks hold at most the batch limit). */
+  static final int MAX_MERGED_CHUNK = 10_000;
   /** Series names the runs list shows as the run's latest loss and throughput. */
   public static final String LOSS = "loss";
   public static final String TOKENS_PER_SECOND = "tokens_per_s";
   /** Namespace of the transaction-scoped advisory locks that order writers of one series. */
   private static final int SERIES_LOCK_SPACE = 0x6d6d31;
+  /** Takes the series' locks, in ascending id order (so two writers never wait on each other in a cycle). */
+  private static final String LOCK_SERIES =
+      "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?, s) FROM unnest(?::int[]) AS u(s)) AS locked";
 
   /** Merges new points' extremes and count into a rollup row (min of mins, max of maxes, sum of counts). */
   private static final String MERGE_ROLLUP = """
@@ -44,46 +54,79 @@ public class MetricRepository {
         max_step = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
             > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_step ELSE r.max_step END,
         points = r.points + EXCLUDED.points""";
-  /** The run's latest progress for the runs list, as a CTE of the ingestion statement (same round trip). */
-  private static final String PROGRESS = """
-      , progress AS (
-        UPDATE run SET updated_at = now(),
-          last_step = greatest(last_step, ?),
-          last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
-          last_loss_step = greatest(last_loss_step, ?::bigint),
-          last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
-          last_tokens_step = greatest(last_tokens_step, ?::bigint)
-        WHERE id = ? RETURNING 1)
-      """;
+  /** The run's latest progress for the runs list. */
+  private static final String UPDATE_PROGRESS = """
+      UPDATE run SET updated_at = now(),
+        last_step = greatest(last_step, ?),
+        last_loss = CASE WHEN ?::bigint >= coalesce(last_loss_step, -1) THEN ?::float8 ELSE last_loss END,
+        last_loss_step = greatest(last_loss_step, ?::bigint),
+        last_tokens_per_s = CASE WHEN ?::bigint >= coalesce(last_tokens_step, -1) THEN ?::float8 ELSE last_tokens_per_s END,
+        last_tokens_step = greatest(last_tokens_step, ?::bigint)
+      WHERE id = ?""";
 
   /**
-   * Inserts the new points of a batch and, in the same statement, merges them into the rollups
-   * (min of mins, max of maxes, sum of counts: exact for new points); answers how many were new.
+   * The batch's series locks, then one statement that stores the batch as one chunk per series,
+   * merges its rollup rows ({@link BatchRollups}) and updates the run's progress, unless a chunk
+   * of a series already covers part of the batch's step range of that series: then it writes
+   * nothing and answers true. Sent in one round trip, run as one transaction
+   * ({@link Transactions#executeAtomically}).
+   *
+   * <p>Overlap: chunks of a series are disjoint, so the one with the lowest last step at or after
+   * a new chunk's first step is the only one that can start at or before its last step (one index
+   * probe, however long the series).
    */
-  private static final String INSERT_AND_MERGE = insertAndMerge();
-  /**
-   * Inserts points none of which is stored yet (a stored one fails it with a unique violation) and
-   * merges the batch's own rollup rows ({@link BatchRollups}) and progress, in one round trip.
-   */
-  private static final String INSERT_NEW = """
-      WITH stored AS (
-        INSERT INTO metric_point (series_id, step, value, recorded_at)
-        SELECT s, st, v, to_timestamp(t) FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t))
+  private static final String LOCK_AND_STORE_NEW = LOCK_SERIES + ";\n" + """
+      WITH chunk AS (
+        SELECT * FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::int[], ?::int[])
+          AS b(series_id, first_step, last_step, first_point, points))
+      , point AS (SELECT ?::bigint[] AS steps, ?::float8[] AS vals, ?::bigint[] AS times_us)
+      , overlap AS (
+        SELECT 1 FROM chunk b CROSS JOIN LATERAL (
+          SELECT c.first_step FROM metric_chunk c WHERE c.series_id = b.series_id AND c.last_step >= b.first_step
+          ORDER BY c.last_step LIMIT 1) next
+        WHERE next.first_step <= b.last_step LIMIT 1)
+      , stored AS (
+        INSERT INTO metric_chunk (series_id, first_step, last_step, steps, vals, times_us)
+        SELECT b.series_id, b.first_step, b.last_step, p.steps[b.first_point : b.first_point + b.points - 1],
+               p.vals[b.first_point : b.first_point + b.points - 1], p.times_us[b.first_point : b.first_point + b.points - 1]
+        FROM chunk b, point p WHERE NOT EXISTS (SELECT 1 FROM overlap))
       , merged AS (
         INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
         SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[])
-        """ + "ON CONFLICT (series_id, width, bucket) DO UPDATE SET" + MERGE_ROLLUP + ")\n" + PROGRESS + "SELECT 1";
+        WHERE NOT EXISTS (SELECT 1 FROM overlap)
+        ON CONFLICT (series_id, width, bucket) DO UPDATE SET""" + MERGE_ROLLUP + """
+      )
+      , progress AS (
+      """ + UPDATE_PROGRESS + """
+       AND NOT EXISTS (SELECT 1 FROM overlap) RETURNING 1)
+      SELECT EXISTS (SELECT 1 FROM overlap)""";
   /**
-   * The shared locks of the batch's series, then {@link #INSERT_NEW}: two statements sent in one
-   * round trip, which run as one transaction ({@link Transactions#executeAtomically}).
+   * Merges a batch into the chunks of its series that its step ranges touch: those chunks are
+   * replaced by chunks of their points and the batch's (the batch's value wins at a step both
+   * hold), at most {@link #MAX_MERGED_CHUNK} points each. Disjointness is kept: the merged range
+   * spans exactly the replaced chunks and the batch.
    */
-  private static final String LOCK_SHARED_AND_INSERT_NEW = lockSeries("pg_advisory_xact_lock_shared") + ";\n" + INSERT_NEW;
-  private static final String UNIQUE_VIOLATION = "23505";
-  /** Replaces the values of points stored before; identical repeats are not written at all. */
-  private static final String REPLACE = """
-      UPDATE metric_point p SET value = u.v, recorded_at = to_timestamp(u.t)
-      FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t)
-      WHERE p.series_id = u.s AND p.step = u.st AND p.value IS DISTINCT FROM u.v""";
+  private static final String MERGE_INTO_CHUNKS = """
+      WITH point AS (SELECT * FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::bigint[]) AS u(s, st, v, t))
+      , batch_range AS (SELECT s, min(st) AS lo, max(st) AS hi FROM point GROUP BY s)
+      , replaced AS (
+        DELETE FROM metric_chunk c USING batch_range b
+        WHERE c.series_id = b.s AND c.last_step >= b.lo AND c.first_step <= b.hi
+        RETURNING c.series_id, c.steps, c.vals, c.times_us)
+      , merged AS (
+        SELECT DISTINCT ON (s, st) s, st, v, t FROM (
+          SELECT s, st, v, t, 0 AS older FROM point
+          UNION ALL
+          SELECT r.series_id, o.st, o.v, o.t, 1 FROM replaced r, unnest(r.steps, r.vals, r.times_us) AS o(st, v, t)) x
+        ORDER BY s, st, older)
+      , numbered AS (SELECT *, (row_number() OVER (PARTITION BY s ORDER BY st) - 1) / ? AS piece FROM merged)
+      INSERT INTO metric_chunk (series_id, first_step, last_step, steps, vals, times_us)
+      SELECT s, min(st), max(st), array_agg(st ORDER BY st), array_agg(v ORDER BY st), array_agg(t ORDER BY st)
+      FROM numbered GROUP BY s, piece""";
+  /** The points of a series in a step range, from the chunks that overlap it: (series, from, to, from, to). */
+  private static final String POINTS_IN_RANGE = """
+      SELECT p.st AS step, p.v AS value FROM metric_chunk c, unnest(c.steps, c.vals) AS p(st, v)
+      WHERE c.series_id = ? AND c.last_step >= ? AND c.first_step <= ? AND p.st BETWEEN ? AND ?""";
 
   private final Transactions db;
   /** (run id, name) → series id. Series are never deleted, so entries never go stale. */
@@ -98,109 +141,67 @@ public class MetricRepository {
    * repeated within the batch the last one wins), and brings rollups and the run's latest progress
    * up to date. Answers the points as stored.
    *
-   * <p>Most batches hold only new points (a trainer reports each step once), so they are first
-   * stored by a plain INSERT, about 1.6 times cheaper than INSERT … ON CONFLICT, with rollup rows
-   * computed here from the batch and merged in the same statement. A batch that repeats a stored
-   * point fails that INSERT on the primary key and is then stored again by the conflict-aware path.
-   * Fast writers of one series share an advisory lock; the conflict-aware path, which recomputes
-   * rollup buckets from the points, holds it alone, so no concurrent merge slips past a recompute.
+   * <p>Most batches hold only new steps (a trainer reports each step once, in order): they become
+   * new chunks, their rollup rows computed here from the batch and merged, all in one round trip.
+   * A batch reaching into steps a chunk holds (a retry, or a trainer resumed from a checkpoint) is
+   * merged into those chunks instead and the rollup buckets it touches are recomputed.
    *
-   * @param now the time (epoch seconds) of points that carry none
+   * @param nowMicros the time (epoch microseconds) of points that carry none
    */
-  public SortedPoints ingest(long runId, List<MetricPoint> points, double now) throws SQLException {
+  public SortedPoints ingest(long runId, List<MetricPoint> points, long nowMicros) throws SQLException {
     Map<String, Integer> series = resolveSeries(runId, points);
-    SortedPoints batch = SortedPoints.of(points, series, now);
+    SortedPoints batch = SortedPoints.of(points, series, nowMicros);
     int[] lockOrder = batch.seriesInOrder();
+    SortedPoints.Chunks chunks = batch.chunks();
     BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, batch.ids(), batch.steps(), batch.values());
-    try {
-      db.executeAtomically(LOCK_SHARED_AND_INSERT_NEW, (c, insert) -> {
-        insert.setInt(1, SERIES_LOCK_SPACE);
-        insert.setArray(2, BatchRollups.array(c, "int4", lockOrder));
-        bindPoints(c, insert, 3, batch);
-        rollups.bind(c, insert, 7);
-        bindProgress(insert, 15, runId, batch, series);
-      });
-    } catch (SQLException e) {
-      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        throw e;
-      }
-      ingestWithConflicts(runId, batch, series, lockOrder);
+    Boolean overlaps = db.executeAtomically(LOCK_AND_STORE_NEW, (c, store) -> {
+      store.setInt(1, SERIES_LOCK_SPACE);
+      store.setArray(2, BatchRollups.array(c, "int4", lockOrder));
+      store.setArray(3, BatchRollups.array(c, "int4", chunks.seriesIds()));
+      store.setArray(4, BatchRollups.array(c, "int8", chunks.firstSteps()));
+      store.setArray(5, BatchRollups.array(c, "int8", chunks.lastSteps()));
+      store.setArray(6, BatchRollups.array(c, "int4", chunks.firstPoints()));
+      store.setArray(7, BatchRollups.array(c, "int4", chunks.points()));
+      store.setArray(8, BatchRollups.array(c, "int8", batch.steps()));
+      store.setArray(9, BatchRollups.array(c, "float8", batch.values()));
+      store.setArray(10, BatchRollups.array(c, "int8", batch.timesMicros()));
+      rollups.bind(c, store, 11);
+      bindProgress(store, 19, runId, batch, series);
+    }, rs -> rs.next() && rs.getBoolean(1));
+    if (!Boolean.FALSE.equals(overlaps)) {
+      mergeIntoStoredChunks(runId, batch, series, lockOrder);
     }
     return batch;
   }
 
-  /** Stores a batch some of whose points were stored before: a retry, or a trainer resumed from a checkpoint. */
-  private void ingestWithConflicts(long runId, SortedPoints batch, Map<String, Integer> series, int[] lockOrder)
+  /** Stores a batch some of whose steps were stored before: a retry, or a trainer resumed from a checkpoint. */
+  private void mergeIntoStoredChunks(long runId, SortedPoints batch, Map<String, Integer> series, int[] lockOrder)
       throws SQLException {
     db.inTransaction(c -> {
-      lockSeries(c, "pg_advisory_xact_lock", lockOrder);
-      long inserted;
-      try (PreparedStatement insert = c.prepareStatement(INSERT_AND_MERGE)) {
-        bindPoints(c, insert, 1, batch);
-        bindProgress(insert, 5, runId, batch, series);
-        try (ResultSet rs = insert.executeQuery()) {
-          rs.next();
-          inserted = rs.getLong(1);
-        }
+      try (PreparedStatement lock = c.prepareStatement(LOCK_SERIES)) {
+        lock.setInt(1, SERIES_LOCK_SPACE);
+        lock.setArray(2, BatchRollups.array(c, "int4", lockOrder));
+        lock.executeQuery().close();
       }
-      if (inserted < batch.size()) {
-        int replaced;
-        try (PreparedStatement replace = c.prepareStatement(REPLACE)) {
-          bindPoints(c, replace, 1, batch);
-          replaced = replace.executeUpdate();
-        }
-        if (replaced > 0) {
-          // Merging cannot take back a replaced extreme: recompute the touched buckets from the points.
-          updateRollups(c, batch.ids(), batch.steps());
-        }
+      try (PreparedStatement merge = c.prepareStatement(MERGE_INTO_CHUNKS)) {
+        merge.setArray(1, BatchRollups.array(c, "int4", batch.ids()));
+        merge.setArray(2, BatchRollups.array(c, "int8", batch.steps()));
+        merge.setArray(3, BatchRollups.array(c, "float8", batch.values()));
+        merge.setArray(4, BatchRollups.array(c, "int8", batch.timesMicros()));
+        merge.setInt(5, MAX_MERGED_CHUNK);
+        merge.executeUpdate();
+      }
+      // Merging into a rollup row cannot take back a replaced extreme: recompute the touched buckets.
+      updateRollups(c, batch.ids(), batch.steps());
+      try (PreparedStatement progress = c.prepareStatement(UPDATE_PROGRESS)) {
+        bindProgress(progress, 1, runId, batch, series);
+        progress.executeUpdate();
       }
       return null;
     });
   }
 
-  private static String lockSeries(String lockFunction) {
-    return "SELECT count(*) FROM (SELECT " + lockFunction + "(?, s) FROM unnest(?::int[]) AS u(s)) AS locked";
-  }
-
-  private static void lockSeries(Connection c, String lockFunction, int[] seriesIds) throws SQLException {
-    try (PreparedStatement lock = c.prepareStatement(lockSeries(lockFunction))) {
-      lock.setInt(1, SERIES_LOCK_SPACE);
-      lock.setArray(2, BatchRollups.array(c, "int4", seriesIds));
-      lock.executeQuery().close();
-    }
-  }
-
-  /** Binds the four point arrays from parameter {@code first} on. */
-  private static void bindPoints(Connection c, PreparedStatement statement, int first, SortedPoints batch)
-      throws SQLException {
-    statement.setArray(first, BatchRollups.array(c, "int4", batch.ids()));
-    statement.setArray(first + 1, BatchRollups.array(c, "int8", batch.steps()));
-    statement.setArray(first + 2, BatchRollups.array(c, "float8", batch.values()));
-    statement.setArray(first + 3, BatchRollups.array(c, "float8", batch.times()));
-  }
-
-  private static String insertAndMerge() {
-    StringBuilder sql = new StringBuilder("""
-        WITH stored AS (
-          INSERT INTO metric_point (series_id, step, value, recorded_at)
-          SELECT s, st, v, to_timestamp(t) FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::float8[]) AS u(s, st, v, t)
-          ON CONFLICT (series_id, step) DO NOTHING
-          RETURNING series_id, step, value)""");
-    for (int width : ROLLUP_WIDTHS) {
-      sql.append(("""
-          , merged_%1$d AS (
-            INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
-            SELECT series_id, %1$d, bucket, lo[1], lo[2]::bigint, hi[1], hi[2]::bigint, n FROM (
-              SELECT series_id, step / %1$d AS bucket, min(ARRAY[value, step::float8]) AS lo,
-                     max(ARRAY[value, step::float8]) AS hi, count(*)::int AS n
-              FROM stored GROUP BY series_id, step / %1$d) batch
-            ON CONFLICT (series_id, width, bucket) DO UPDATE SET""").formatted(width)).append(MERGE_ROLLUP)
-          .append(" RETURNING 1)");
-    }
-    return sql.append('\n').append(PROGRESS).append("SELECT count(*) FROM stored").toString();
-  }
-
-  /** Recomputes the rollup buckets the new points fall in, level by level. */
+  /** Recomputes the rollup buckets the points fall in, level by level, from the stored points. */
   private static void updateRollups(Connection c, int[] ids, long[] steps) throws SQLException {
     int previousWidth = 1;
     Map<Integer, TreeSet<Long>> touched = new LinkedHashMap<>();
@@ -224,8 +225,10 @@ public class MetricRepository {
       }
       String source = previousWidth == 1
           ? """
-            SELECT min(ARRAY[p.value, p.step::float8]) AS lo, max(ARRAY[p.value, p.step::float8]) AS hi, count(*)::int AS n
-            FROM metric_point p WHERE p.series_id = t.s AND p.step >= t.b * ? AND p.step < (t.b + 1) * ?"""
+            SELECT min(ARRAY[p.v, p.st::float8]) AS lo, max(ARRAY[p.v, p.st::float8]) AS hi, count(*)::int AS n
+            FROM metric_chunk c, unnest(c.steps, c.vals) AS p(st, v)
+            WHERE c.series_id = t.s AND c.last_step >= t.b * ? AND c.first_step < (t.b + 1) * ?
+              AND p.st >= t.b * ? AND p.st < (t.b + 1) * ?"""
           : """
             SELECT min(ARRAY[r.min_value, r.min_step::float8]) AS lo, max(ARRAY[r.max_value, r.max_step::float8]) AS hi,
                    sum(r.points)::int AS n
@@ -243,8 +246,9 @@ public class MetricRepository {
         rollup.setArray(2, c.createArrayOf("int4", bucketSeries.toArray()));
         rollup.setArray(3, c.createArrayOf("int8", buckets.toArray()));
         if (previousWidth == 1) {
-          rollup.setLong(4, ratio);
-          rollup.setLong(5, ratio);
+          for (int k = 4; k <= 7; k++) {
+            rollup.setLong(k, ratio);
+          }
         } else {
           rollup.setInt(4, previousWidth);
           rollup.setLong(5, ratio);
@@ -387,13 +391,19 @@ public class MetricRepository {
       throws SQLException {
     long lo;
     long hi;
+    // Chunks are disjoint: the first one ending at or after `from` holds the lowest step from there
+    // on, and the last one starting at or before `to` the highest step up to there.
     try (PreparedStatement bounds = c.prepareStatement("""
-        SELECT (SELECT step FROM metric_point WHERE series_id = ? AND step >= ? ORDER BY step LIMIT 1),
-               (SELECT step FROM metric_point WHERE series_id = ? AND step <= ? ORDER BY step DESC LIMIT 1)""")) {
-      bounds.setInt(1, seriesId);
-      bounds.setLong(2, from);
-      bounds.setInt(3, seriesId);
+        SELECT (SELECT (SELECT min(st) FROM unnest(c.steps) AS st WHERE st >= ?) FROM metric_chunk c
+                 WHERE c.series_id = ? AND c.last_step >= ? ORDER BY c.last_step LIMIT 1),
+               (SELECT (SELECT max(st) FROM unnest(c.steps) AS st WHERE st <= ?) FROM metric_chunk c
+                 WHERE c.series_id = ? AND c.first_step <= ? ORDER BY c.first_step DESC LIMIT 1)""")) {
+      bounds.setLong(1, from);
+      bounds.setInt(2, seriesId);
+      bounds.setLong(3, from);
       bounds.setLong(4, to);
+      bounds.setInt(5, seriesId);
+      bounds.setLong(6, to);
       try (ResultSet rs = bounds.executeQuery()) {
         rs.next();
         lo = rs.getLong(1);
@@ -408,11 +418,8 @@ public class MetricRepository {
     List<Double> values = new ArrayList<>();
     long range = hi - lo + 1;
     if (range <= maxPoints) { // steps are unique, so this range holds at most maxPoints points
-      try (PreparedStatement select = c.prepareStatement(
-          "SELECT step, value FROM metric_point WHERE series_id = ? AND step BETWEEN ? AND ? ORDER BY step")) {
-        select.setInt(1, seriesId);
-        select.setLong(2, lo);
-        select.setLong(3, hi);
+      try (PreparedStatement select = c.prepareStatement(POINTS_IN_RANGE + " ORDER BY step")) {
+        bindRange(select, 1, seriesId, lo, hi);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
             steps.add(rs.getLong(1));
@@ -452,21 +459,19 @@ public class MetricRepository {
           SELECT min_step AS lo_step, min_value AS lo, max_step AS hi_step, max_value AS hi FROM metric_rollup
            WHERE series_id = ? AND width = ? AND bucket BETWEEN ? AND ?
           UNION ALL
-          SELECT step, value, step, value FROM metric_point WHERE series_id = ? AND step BETWEEN ? AND ?
+          SELECT step, value, step, value FROM (""" + POINTS_IN_RANGE + """
+          ) head
           UNION ALL
-          SELECT step, value, step, value FROM metric_point WHERE series_id = ? AND step BETWEEN ? AND ?
+          SELECT step, value, step, value FROM (""" + POINTS_IN_RANGE + """
+          ) tail
         ) source GROUP BY lo_step / ?""")) {
       select.setInt(1, seriesId);
       select.setInt(2, rollupWidth);
       select.setLong(3, firstRollup);
       select.setLong(4, lastRollup);
-      select.setInt(5, seriesId);
-      select.setLong(6, head[0]);
-      select.setLong(7, head[1]);
-      select.setInt(8, seriesId);
-      select.setLong(9, tail[0]);
-      select.setLong(10, tail[1]);
-      select.setLong(11, bucketWidth);
+      bindRange(select, 5, seriesId, head[0], head[1]);
+      bindRange(select, 10, seriesId, tail[0], tail[1]);
+      select.setLong(15, bucketWidth);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           Double[] min = (Double[]) rs.getArray(1).getArray();
@@ -484,5 +489,15 @@ public class MetricRepository {
       values.add(e.value());
     }
     return new MetricSeries(name, steps, values, true);
+  }
+
+  /** Binds {@link #POINTS_IN_RANGE} from parameter {@code first} on. */
+  private static void bindRange(PreparedStatement statement, int first, int seriesId, long from, long to)
+      throws SQLException {
+    statement.setInt(first, seriesId);
+    statement.setLong(first + 1, from);
+    statement.setLong(first + 2, to);
+    statement.setLong(first + 3, from);
+    statement.setLong(first + 4, to);
   }
 }

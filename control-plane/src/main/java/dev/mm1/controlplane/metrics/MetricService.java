@@ -23,6 +23,9 @@ public class MetricService {
   /** Largest step accepted: steps travel as float8 inside the min/max aggregates, exact up to 2^53. */
   static final long MAX_STEP = 1L << 53;
   static final int MAX_POINTS_PER_SERIES = 100_000;
+  /** Times a point may carry: the years 1 to 9999 (stored as epoch microseconds). */
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   static final int MIN_POINTS_PER_SERIES = 10;
   static final int MAX_SERIES_PER_QUERY = 256;
 
@@ -61,6 +64,9 @@ public class MetricService {
       if (p.step() < 0 || p.step() > MAX_STEP) {
         throw ApiException.badRequest("points[" + i + "].step: " + p.step() + " is outside 0.." + MAX_STEP);
       }
+      if (p.time() != null && (p.time().isBefore(EARLIEST) || p.time().isAfter(LATEST))) {
+        throw ApiException.badRequest("points[" + i + "].time: " + p.time() + " is outside " + EARLIEST + ".." + LATEST);
+      }
       if (!Double.isFinite(p.value())) {
         throw ApiException.badRequest("points[" + i + "].value: " + p.value() + " is not stored; values must be finite"
             + " numbers (report a diverged run with POST /api/v1/runs/{id}/state)");
@@ -72,7 +78,7 @@ public class MetricService {
       }
       return new IngestResult(0, 0, -1);
     }
-    SortedPoints stored = metrics.ingest(runId, points, Instant.now().toEpochMilli() / 1000.0);
+    SortedPoints stored = metrics.ingest(runId, points, SortedPoints.epochMicros(Instant.now()));
     events.publish(new RunEvent(String.valueOf(runId), "metrics", stored.maxStep(), null));
     return new IngestResult(stored.size(), stored.seriesCount(), stored.maxStep());
   }

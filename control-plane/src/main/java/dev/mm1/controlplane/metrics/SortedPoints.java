@@ -1,6 +1,7 @@
 package dev.mm1.controlplane.metrics;
 
 import dev.mm1.api.rest.MetricPoint;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -10,13 +11,13 @@ import java.util.Map;
  * batches), in primitive arrays bound to SQL arrays without boxing. The sort also makes
  * concurrent batches take row locks in the same order.
  */
-record SortedPoints(int[] ids, long[] steps, double[] values, double[] times) {
+record SortedPoints(int[] ids, long[] steps, double[] values, long[] timesMicros) {
 
   /**
    * @param seriesIds the series id of every name in {@code points}
-   * @param now the time (epoch seconds) of points that carry none
+   * @param nowMicros the time (epoch microseconds) of points that carry none
    */
-  static SortedPoints of(List<MetricPoint> points, Map<String, Integer> seriesIds, double now) {
+  static SortedPoints of(List<MetricPoint> points, Map<String, Integer> seriesIds, long nowMicros) {
     int n = points.size();
     int[] ids = new int[n];
     long[] steps = new long[n];
@@ -46,15 +47,43 @@ record SortedPoints(int[] ids, long[] steps, double[] values, double[] times) {
         order[unique++] = order[k]; // the sort is stable: the last of equal points is the batch's last
       }
     }
-    SortedPoints result = new SortedPoints(new int[unique], new long[unique], new double[unique], new double[unique]);
+    SortedPoints result = new SortedPoints(new int[unique], new long[unique], new double[unique], new long[unique]);
     for (int k = 0; k < unique; k++) {
       MetricPoint p = points.get(order[k]);
       result.ids[k] = ids[order[k]];
       result.steps[k] = steps[order[k]];
       result.values[k] = p.value();
-      result.times[k] = p.time() == null ? now : p.time().toEpochMilli() / 1000.0;
+      result.timesMicros[k] = p.time() == null ? nowMicros : epochMicros(p.time());
     }
     return result;
+  }
+
+  /** Microseconds since the epoch; exact for the years 1 to 9999 the API accepts. */
+  static long epochMicros(Instant time) {
+    return time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
+  }
+
+  /**
+   * The batch as chunks, one per series: each chunk's step range and its slice of the point
+   * arrays (first point counted from 1, as SQL arrays are).
+   */
+  record Chunks(int[] seriesIds, long[] firstSteps, long[] lastSteps, int[] firstPoints, int[] points) {}
+
+  Chunks chunks() {
+    int count = seriesCount();
+    Chunks chunks = new Chunks(new int[count], new long[count], new long[count], new int[count], new int[count]);
+    int chunk = -1;
+    for (int k = 0; k < ids.length; k++) {
+      if (k == 0 || ids[k] != ids[k - 1]) {
+        chunk++;
+        chunks.seriesIds[chunk] = ids[k];
+        chunks.firstSteps[chunk] = steps[k];
+        chunks.firstPoints[chunk] = k + 1;
+      }
+      chunks.lastSteps[chunk] = steps[k];
+      chunks.points[chunk]++;
+    }
+    return chunks;
   }
 
   int size() {

@@ -21,21 +21,24 @@ class TransactionsTest {
   @Test
   void statementsExecutedAtomicallyCommitTogether() throws SQLException {
     db.read(c -> c.createStatement().execute("CREATE TABLE IF NOT EXISTS atomic_ok (n int)"));
-    db.executeAtomically("INSERT INTO atomic_ok VALUES (?); INSERT INTO atomic_ok VALUES (?)", (c, s) -> {
-      s.setInt(1, 1);
-      s.setInt(2, 2);
-    });
+    Long stored = db.executeAtomically(
+        "INSERT INTO atomic_ok VALUES (?); SELECT 7; INSERT INTO atomic_ok VALUES (?); SELECT count(*) FROM atomic_ok",
+        (c, s) -> {
+          s.setInt(1, 1);
+          s.setInt(2, 2);
+        }, rs -> rs.next() ? rs.getLong(1) : null);
+    assertThat(stored).as("read from the last result set").isEqualTo(2);
     assertThat(count("atomic_ok")).isEqualTo(2);
   }
 
   @Test
   void aFailingStatementRollsBackTheOnesBeforeIt() throws SQLException {
     db.read(c -> c.createStatement().execute("CREATE TABLE IF NOT EXISTS atomic_rollback (n int PRIMARY KEY)"));
-    db.executeAtomically("INSERT INTO atomic_rollback VALUES (1)", (c, s) -> {});
+    db.executeAtomically("INSERT INTO atomic_rollback VALUES (1)", (c, s) -> {}, rs -> null);
     // The lock, then an insert, then a duplicate key: like a batch repeating a stored point.
     assertThatThrownBy(() -> db.executeAtomically(
         "SELECT pg_advisory_xact_lock(42); INSERT INTO atomic_rollback VALUES (2); INSERT INTO atomic_rollback VALUES (1)",
-        (c, s) -> {}))
+        (c, s) -> {}, rs -> null))
         .isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("23505");
     assertThat(count("atomic_rollback")).isEqualTo(1);
     // The transaction-scoped lock ended with the rolled-back transaction: another session takes it at once.

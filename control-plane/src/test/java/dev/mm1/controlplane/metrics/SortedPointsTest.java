@@ -23,18 +23,25 @@ class SortedPointsTest {
       points.add(new MetricPoint("loss", step, step * 1.0, null));
       points.add(new MetricPoint("lr", step, step * 0.1, null));
     }
-    SortedPoints sorted = SortedPoints.of(points, SERIES, 100.0);
+    SortedPoints sorted = SortedPoints.of(points, SERIES, 100L);
 
     assertThat(sorted.ids()).containsExactly(3, 3, 3, 7, 7, 7);
     assertThat(sorted.steps()).containsExactly(10, 11, 12, 10, 11, 12);
     assertThat(sorted.values()).containsExactly(1.0, 1.1, 1.2000000000000002, 10.0, 11.0, 12.0);
-    assertThat(sorted.times()).containsOnly(100.0);
+    assertThat(sorted.timesMicros()).containsOnly(100L);
     assertThat(sorted.seriesCount()).isEqualTo(2);
     assertThat(sorted.seriesInOrder()).containsExactly(3, 7);
     assertThat(sorted.maxStep()).isEqualTo(12);
     assertThat(sorted.latest(7)).isEqualTo(5);
     assertThat(sorted.latest(9)).isEqualTo(-1);
     assertThat(sorted.latest(null)).isEqualTo(-1);
+    // One chunk per series, with its step range and its slice of the arrays (counted from 1, as in SQL).
+    SortedPoints.Chunks chunks = sorted.chunks();
+    assertThat(chunks.seriesIds()).containsExactly(3, 7);
+    assertThat(chunks.firstSteps()).containsExactly(10L, 10L);
+    assertThat(chunks.lastSteps()).containsExactly(12L, 12L);
+    assertThat(chunks.firstPoints()).containsExactly(1, 4);
+    assertThat(chunks.points()).containsExactly(3, 3);
   }
 
   @Test
@@ -42,16 +49,24 @@ class SortedPointsTest {
     List<MetricPoint> points = List.of(
         new MetricPoint("loss", 5, 1.0, Instant.ofEpochSecond(50)),
         new MetricPoint("loss", 4, 2.0, null),
-        new MetricPoint("loss", 5, 3.0, Instant.ofEpochMilli(60_500)),
+        new MetricPoint("loss", 5, 3.0, Instant.ofEpochSecond(60, 500_001_999)),
         new MetricPoint("lr", 5, 4.0, null),
         new MetricPoint("loss", 5, 5.0, Instant.ofEpochSecond(70)));
-    SortedPoints sorted = SortedPoints.of(points, SERIES, 1.0);
+    SortedPoints sorted = SortedPoints.of(points, SERIES, 1L);
 
     assertThat(sorted.size()).isEqualTo(3);
     assertThat(sorted.ids()).containsExactly(3, 7, 7);
     assertThat(sorted.steps()).containsExactly(5, 4, 5);
     assertThat(sorted.values()).containsExactly(4.0, 2.0, 5.0);
-    assertThat(sorted.times()).containsExactly(1.0, 1.0, 70.0);
+    assertThat(sorted.timesMicros()).containsExactly(1L, 1L, 70_000_000L);
+  }
+
+  @Test
+  void timesAreExactMicrosecondsOverTheAcceptedYears() {
+    assertThat(SortedPoints.epochMicros(Instant.ofEpochSecond(60, 500_001_999))).isEqualTo(60_500_001L);
+    assertThat(SortedPoints.epochMicros(Instant.parse("0001-01-01T00:00:00Z"))).isEqualTo(-62_135_596_800_000_000L);
+    assertThat(SortedPoints.epochMicros(Instant.parse("9999-12-31T23:59:59.999999Z"))).isEqualTo(253_402_300_799_999_999L);
+    assertThat(SortedPoints.epochMicros(Instant.parse("1969-12-31T23:59:59.5Z"))).isEqualTo(-500_000L);
   }
 
   @Test
@@ -70,7 +85,7 @@ class SortedPointsTest {
         points.add(new MetricPoint(name, step, value, null));
         expected.put("%03d/%05d".formatted(SERIES.get(name), step), value);
       }
-      SortedPoints sorted = SortedPoints.of(points, SERIES, 0);
+      SortedPoints sorted = SortedPoints.of(points, SERIES, 0L);
 
       List<String> keys = new ArrayList<>();
       List<Double> values = new ArrayList<>();
