@@ -36,3 +36,15 @@ FROM metric_point
 GROUP BY series_id, step / 1000;
 
 DROP TABLE metric_point;
+
+-- A rollup level between 64 and 4 096 steps (each level is now 8 times the one before): a
+-- downsampled query reads at most about 8 rollup rows per bucket it returns (a 1 000-point query
+-- over 1 000 000 steps: 1 953 rows of width 512 instead of 15 625 of width 64). Built from the 64s.
+INSERT INTO metric_rollup (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
+SELECT series_id, 512, bucket, lo[1], lo[2]::bigint, hi[1], hi[2]::bigint, n
+FROM (SELECT series_id, bucket / 8 AS bucket,
+             min(ARRAY[min_value, min_step::float8]) AS lo,
+             max(ARRAY[max_value, max_step::float8]) AS hi,
+             sum(points)::int AS n
+      FROM metric_rollup WHERE width = 64
+      GROUP BY series_id, bucket / 8) AS coarser;

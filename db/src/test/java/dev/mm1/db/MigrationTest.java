@@ -73,6 +73,10 @@ class MigrationTest {
             + " to_timestamp(1.5) FROM metric_series, generate_series(0, 2499) AS st WHERE name = 'loss'");
         s.execute("INSERT INTO metric_point (series_id, step, value, recorded_at) SELECT id, st, 0.001,"
             + " to_timestamp(1.5) FROM metric_series, unnest(ARRAY[3000, 5]) AS st WHERE name = 'lr'");
+        // V1's 64-step rollups of loss, as ingestion kept them.
+        s.execute("INSERT INTO metric_rollup SELECT series_id, 64, step / 64, min(value), min(step), max(value),"
+            + " max(step), count(*) FROM metric_point JOIN metric_series ON id = series_id WHERE name = 'loss'"
+            + " GROUP BY series_id, step / 64");
       }
       var result = Flyway.configure().dataSource(v1.getPostgresDatabase()).load().migrate();
       assertThat(result.success).isTrue();
@@ -90,6 +94,17 @@ class MigrationTest {
             "loss 2000..2499 n=500 first=2000 second value=200.1 t=1500000",
             "lr 5..5 n=1 first=5 second value=null t=1500000",
             "lr 3000..3000 n=1 first=3000 second value=null t=1500000");
+      }
+      // The 512-step level, built from the 64s: loss rises with the step, so each bucket's min is its first step.
+      try (Connection c = v1.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT bucket, min_step, max_step, points FROM metric_rollup"
+              + " WHERE width = 512 ORDER BY bucket")) {
+        List<String> buckets = new ArrayList<>();
+        while (rs.next()) {
+          buckets.add(rs.getLong(1) + ": " + rs.getLong(2) + ".." + rs.getLong(3) + " n=" + rs.getInt(4));
+        }
+        assertThat(buckets).containsExactly("0: 0..511 n=512", "1: 512..1023 n=512", "2: 1024..1535 n=512",
+            "3: 1536..2047 n=512", "4: 2048..2499 n=452");
       }
     }
   }

@@ -31,8 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class MetricRepository {
-  /** Rollup widths in steps, finest first; each is built from the one before (or the points). */
-  static final int[] ROLLUP_WIDTHS = {64, 4096};
+  /**
+   * Rollup widths in steps, finest first; each is built from the one before (or the points) and
+   * is 8 times it, so a downsampled query reads at most about 8 rollup rows per bucket it returns.
+   */
+  static final int[] ROLLUP_WIDTHS = {64, 512, 4096};
   /** The most points a chunk holds when batches are merged (a batch's own chunks hold at most the batch limit). */
   static final int MAX_MERGED_CHUNK = 10_000;
   /** Series names the runs list shows as the run's latest loss and throughput. */
