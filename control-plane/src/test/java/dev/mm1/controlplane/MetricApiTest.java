@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class MetricApiTest {
+  @jakarta.inject.Inject
+  dev.mm1.controlplane.db.Transactions db;
 
   /** The first series of a query, parsed as the API's record (doubles stay doubles). */
   private static MetricSeries query(String runId, String name, String range) {
@@ -254,5 +256,33 @@ class MetricApiTest {
     assertThat(downsampled.steps().get(downsampled.values().indexOf(min.getValue()))).isEqualTo(min.getKey());
     assertThat(downsampled.steps().get(downsampled.values().indexOf(max.getValue()))).isEqualTo(max.getKey());
     admin().get("/api/v1/runs/" + run).then().body("step", equalTo(model.lastKey().intValue()));
+  }
+
+  /** A trainer reporting every step: one-point batches grow the series' last chunk instead of making a chunk each. */
+  @Test
+  void smallBatchesAreAppendedToTheLastChunk() throws Exception {
+    String run = training("small-batches-run", null);
+    for (int step = 0; step < 300; step++) {
+      metrics(run, List.of(point("loss", step, step * 0.5), point("lr", step, 1e-4)));
+    }
+    metrics(run, List.of(point("loss", 150, -1.0))); // a repeat inside an appended chunk
+    MetricSeries loss = query(run, "loss", "&maxPoints=1000");
+    assertThat(loss.steps()).hasSize(300).isSorted();
+    assertThat(loss.values().get(150)).isEqualTo(-1.0);
+    assertThat(loss.values().get(299)).isEqualTo(149.5);
+    List<Integer> chunkSizes = db.read(c -> {
+      try (var select = c.prepareStatement("SELECT cardinality(steps) FROM metric_chunk JOIN metric_series s"
+          + " ON s.id = series_id WHERE s.run_id = ? AND s.name = 'lr' ORDER BY first_step")) {
+        select.setLong(1, Long.parseLong(run));
+        try (var rs = select.executeQuery()) {
+          List<Integer> sizes = new ArrayList<>();
+          while (rs.next()) {
+            sizes.add(rs.getInt(1));
+          }
+          return sizes;
+        }
+      }
+    });
+    assertThat(chunkSizes).containsExactly(128, 128, 44);
   }
 }

@@ -36,6 +36,13 @@ public class MetricRepository {
    * is 8 times it, so a downsampled query reads at most about 8 rollup rows per bucket it returns.
    */
   static final int[] ROLLUP_WIDTHS = {64, 512, 4096};
+  /**
+   * A series' last chunk with fewer points than this takes the next batch's points of the series
+   * when they all fit and follow it, instead of a new chunk: batches of a few points each (a
+   * trainer reporting every step) still make chunks of about this many points, at the price of
+   * rewriting at most this many points (3 KB) per batch.
+   */
+  static final int SMALL_CHUNK = 128;
   /** The most points a chunk holds when batches are merged (a batch's own chunks hold at most the batch limit). */
   static final int MAX_MERGED_CHUNK = 10_000;
   /** Series names the runs list shows as the run's latest loss and throughput. */
@@ -68,8 +75,9 @@ public class MetricRepository {
       WHERE id = ?""";
 
   /**
-   * The batch's series locks, then one statement that stores the batch as one chunk per series,
-   * merges its rollup rows ({@link BatchRollups}) and updates the run's progress, unless a chunk
+   * The batch's series locks, then one statement that stores the batch as one chunk per series
+   * (or appends it to the series' last chunk while that is small: {@link #SMALL_CHUNK}), merges
+   * its rollup rows ({@link BatchRollups}) and updates the run's progress, unless a chunk
    * of a series already covers part of the batch's step range of that series: then it writes
    * nothing and answers true. Sent in one round trip, run as one transaction
    * ({@link Transactions#executeAtomically}).
@@ -88,11 +96,26 @@ public class MetricRepository {
           SELECT c.first_step FROM metric_chunk c WHERE c.series_id = b.series_id AND c.last_step >= b.first_step
           ORDER BY c.last_step LIMIT 1) next
         WHERE next.first_step <= b.last_step LIMIT 1)
+      , tail AS (
+        SELECT b.series_id, t.first_step FROM chunk b CROSS JOIN LATERAL (
+          SELECT c.first_step, c.last_step, cardinality(c.steps) AS points FROM metric_chunk c
+          WHERE c.series_id = b.series_id ORDER BY c.last_step DESC LIMIT 1) t
+        WHERE t.last_step < b.first_step AND t.points + b.points <= """ + SMALL_CHUNK + """
+      )
+      , appended AS (
+        UPDATE metric_chunk c SET last_step = b.last_step,
+          steps = c.steps || p.steps[b.first_point : b.first_point + b.points - 1],
+          vals = c.vals || p.vals[b.first_point : b.first_point + b.points - 1],
+          times_us = c.times_us || p.times_us[b.first_point : b.first_point + b.points - 1]
+        FROM chunk b, point p, tail t
+        WHERE t.series_id = b.series_id AND c.series_id = t.series_id AND c.first_step = t.first_step
+          AND NOT EXISTS (SELECT 1 FROM overlap))
       , stored AS (
         INSERT INTO metric_chunk (series_id, first_step, last_step, steps, vals, times_us)
         SELECT b.series_id, b.first_step, b.last_step, p.steps[b.first_point : b.first_point + b.points - 1],
                p.vals[b.first_point : b.first_point + b.points - 1], p.times_us[b.first_point : b.first_point + b.points - 1]
-        FROM chunk b, point p WHERE NOT EXISTS (SELECT 1 FROM overlap))
+        FROM chunk b, point p
+        WHERE NOT EXISTS (SELECT 1 FROM overlap) AND NOT EXISTS (SELECT 1 FROM tail t WHERE t.series_id = b.series_id))
       , merged AS (
         INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
         SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[])
