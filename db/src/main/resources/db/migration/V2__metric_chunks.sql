@@ -1,5 +1,5 @@
--- Metric points move into chunks: a row per series and ingested batch, holding that series' points
--- of the batch in three parallel arrays ordered by step. Storing 1 000 points is then one row and
+-- Metric points move into chunks: a row per series and ingested batch (small ones grow by the next
+-- batches up to 128 points), holding the points in three parallel arrays ordered by step. Storing 1 000 points is then one row and
 -- one index entry instead of 1 000 of each: a sixth of the database's work per batch (measured on
 -- 2 cores: 0.6 ms against 3.3 ms per 1 000 points), and 24 bytes per point on disk instead of
 -- about 80 with the index.
