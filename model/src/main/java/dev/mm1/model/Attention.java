@@ -91,6 +91,6 @@ public final class Attention extends MM1Block {
         }
       }
     }
-    return like.getManager().create(mask, new Shape((long) group * tokens, keys));
+    return HostArrays.of(like.getManager(), mask, new Shape((long) group * tokens, keys));
   }
 }

@@ -25,10 +25,10 @@ final class GridResampler {
     long width = shape.get(2);
     long channels = shape.get(3);
     var manager = x.getManager();
-    var alongHeight = manager.create(rows, new Shape(outHeight, height))
+    var alongHeight = HostArrays.of(manager, rows, new Shape(outHeight, height))
         .matMul(x.reshape(batch, height, width * channels)) // (B, oh, W·C)
         .reshape(batch, outHeight, width, channels);
-    return manager.create(cols, new Shape(outWidth, width)).matMul(alongHeight); // (B, oh, ow, C)
+    return HostArrays.of(manager, cols, new Shape(outWidth, width)).matMul(alongHeight); // (B, oh, ow, C)
   }
 
   /** Bicubic interpolation weights (out, in), edge indices clamped. */

@@ -102,14 +102,14 @@ public final class MM1Model extends MM1Block {
   /** Input embeddings (B, L, D) of the batch, placeholders replaced by image tokens. */
   NDArray embed(ParameterStore store, MultimodalBatch batch, SequenceLayout layout, NDManager manager,
       boolean training) {
-    var ids = manager.create(layout.textIds(), new Shape(layout.batch(), layout.textColumns()));
+    var ids = HostArrays.of(manager, layout.textIds(), new Shape(layout.batch(), layout.textColumns()));
     var text = decoder.embed(store, ids, training).reshape(-1, config.decoder().hiddenSize()); // (B·(T+1), D)
     var table = text;
     if (batch.images() != null) {
       var imageTokens = encodeImages(store, batch.images(), training).reshape(-1, config.decoder().hiddenSize());
       table = text.concat(imageTokens, 0); // (B·(T+1) + nImages·M, D)
     }
-    return table.get(new NDIndex("{}", manager.create(layout.source())))
+    return table.get(new NDIndex("{}", HostArrays.of(manager, layout.source())))
         .reshape(layout.batch(), layout.length(), config.decoder().hiddenSize()); // (B, L, D)
   }
 
@@ -152,8 +152,8 @@ public final class MM1Model extends MM1Block {
         }
       }
       var selected = logits.reshape(-1, config.decoder().vocabSize())
-          .get(new NDIndex("{}", manager.create(rows))); // (n, V)
-      lmLoss = selected.logSoftmax(1).gather(manager.create(labels, new Shape(n, 1)), 1).mean().neg();
+          .get(new NDIndex("{}", HostArrays.of(manager, rows))); // (n, V)
+      lmLoss = selected.logSoftmax(1).gather(HostArrays.of(manager, labels, new Shape(n, 1)), 1).mean().neg();
     }
     var loss = lmLoss;
     if (out.loadBalanceLoss() != null) {
@@ -187,7 +187,7 @@ public final class MM1Model extends MM1Block {
           break;
         }
         try (var step = manager.newSubManager()) {
-          var ids = step.create(new long[] {next}, new Shape(1, 1));
+          var ids = HostArrays.of(step, new long[] {next}, new Shape(1, 1));
           var nextLogits = decoder.run(store, decoder.embed(store, ids, false), false, cache).logits();
           logits = nextLogits.get(new NDIndex(":, -1:")).duplicate();
           logits.attach(manager);

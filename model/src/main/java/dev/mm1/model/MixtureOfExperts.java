@@ -95,8 +95,8 @@ public final class MixtureOfExperts extends MM1Block {
         rowOfSlot[slots.get(i)] = rows++;
       }
       var manager = x.getManager();
-      var input = flat.get(new NDIndex("{}", manager.create(tokenIndex))); // (n_e, D)
-      var gate = gates.get(new NDIndex("{}", manager.create(slotIndex))).expandDims(1);
+      var input = flat.get(new NDIndex("{}", HostArrays.of(manager, tokenIndex))); // (n_e, D)
+      var gate = gates.get(new NDIndex("{}", HostArrays.of(manager, slotIndex))).expandDims(1);
       outputs.add(experts[e].forward(store, input, training).mul(gate));
     }
     // Dropped (token, slot) pairs read a zero row appended after the experts' outputs.
@@ -107,7 +107,7 @@ public final class MixtureOfExperts extends MM1Block {
       }
     }
     var all = NDArrays.concat(outputs, 0); // (rows + 1, D)
-    var combined = all.get(new NDIndex("{}", x.getManager().create(rowOfSlot))) // (N·k, D)
+    var combined = all.get(new NDIndex("{}", HostArrays.of(x.getManager(), rowOfSlot))) // (N·k, D)
         .reshape(tokens, k, dim).sum(new int[] {1});
 
     // Switch/GShard load balancing: E · Σ_e f_e · P_e with f_e the share of assignments.
@@ -116,7 +116,7 @@ public final class MixtureOfExperts extends MM1Block {
       load[e] = routed[e] / (float) (tokens * k);
     }
     var meanProbability = probabilities.mean(new int[] {0}); // (E)
-    var loadBalance = meanProbability.mul(x.getManager().create(load)).sum().mul((float) count);
+    var loadBalance = meanProbability.mul(HostArrays.of(x.getManager(), load)).sum().mul((float) count);
     // Router z-loss (ST-MoE): mean of logsumexp(logits)².
     var logSumExp = logits.sub(logits.logSoftmax(1)).get(new NDIndex(":, 0")); // (N)
     var zLoss = logSumExp.square().mean();

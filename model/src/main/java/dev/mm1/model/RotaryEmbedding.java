@@ -38,6 +38,6 @@ final class RotaryEmbedding {
     var first = x.get(new NDIndex("..., :" + half));
     var second = x.get(new NDIndex("..., " + half + ":"));
     var rotated = second.neg().concat(first, 3); // (B, H, T, hd): (-x2, x1)
-    return x.mul(manager.create(cos, shape)).add(rotated.mul(manager.create(sin, shape)));
+    return x.mul(HostArrays.of(manager, cos, shape)).add(rotated.mul(HostArrays.of(manager, sin, shape)));
   }
 }

@@ -33,7 +33,7 @@ final class TestModels {
     for (int i = 0; i < values.length; i++) {
       values[i] = random.nextFloat() * 2 - 1;
     }
-    return manager.create(values, new Shape(n, 3, size, size));
+    return HostArrays.of(manager, values, new Shape(n, 3, size, size));
   }
 
   /** Random token ids in [10, vocab) (no special ids) from a fixed seed. */
