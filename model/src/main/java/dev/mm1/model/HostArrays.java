@@ -19,16 +19,8 @@ final class HostArrays {
     return owned(manager.create(data, shape));
   }
 
-  static NDArray of(NDManager manager, int[] data, Shape shape) {
-    return owned(manager.create(data, shape));
-  }
-
   static NDArray of(NDManager manager, long[] data, Shape shape) {
     return owned(manager.create(data, shape));
-  }
-
-  static NDArray of(NDManager manager, int[] data) {
-    return owned(manager.create(data));
   }
 
   static NDArray of(NDManager manager, long[] data) {

@@ -177,8 +177,8 @@ public class MetricRepository {
   public SortedPoints ingest(long runId, List<MetricPoint> points, long nowMicros) throws SQLException {
     Map<String, Integer> series = resolveSeries(runId, points);
     SortedPoints batch = SortedPoints.of(points, series, nowMicros);
-    int[] lockOrder = batch.seriesInOrder();
     SortedPoints.Chunks chunks = batch.chunks();
+    int[] lockOrder = chunks.seriesIds();
     BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, batch.ids(), batch.steps(), batch.values());
     Boolean overlaps = db.executeAtomically(LOCK_AND_STORE_NEW, (c, store) -> {
       store.setInt(1, SERIES_LOCK_SPACE);

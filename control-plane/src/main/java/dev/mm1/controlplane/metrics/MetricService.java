@@ -79,8 +79,9 @@ public class MetricService {
       return new IngestResult(0, 0, -1);
     }
     SortedPoints stored = metrics.ingest(runId, points, SortedPoints.epochMicros(Instant.now()));
-    events.publish(new RunEvent(String.valueOf(runId), "metrics", stored.maxStep(), null));
-    return new IngestResult(stored.size(), stored.seriesCount(), stored.maxStep());
+    long maxStep = stored.maxStep();
+    events.publish(new RunEvent(String.valueOf(runId), "metrics", maxStep, null));
+    return new IngestResult(stored.size(), stored.seriesCount(), maxStep);
   }
 
   private static boolean isValidName(String name) {

@@ -64,8 +64,9 @@ record SortedPoints(int[] ids, long[] steps, double[] values, long[] timesMicros
   }
 
   /**
-   * The batch as chunks, one per series: each chunk's step range and its slice of the point
-   * arrays (first point counted from 1, as SQL arrays are).
+   * The batch as chunks, one per series in ascending id order (the order in which writers take
+   * series locks): each chunk's step range and its slice of the point arrays (first point counted
+   * from 1, as SQL arrays are).
    */
   record Chunks(int[] seriesIds, long[] firstSteps, long[] lastSteps, int[] firstPoints, int[] points) {}
 
@@ -122,18 +123,6 @@ record SortedPoints(int[] ids, long[] steps, double[] values, long[] timesMicros
       }
     }
     return -1;
-  }
-
-  /** Distinct series ids, ascending: the order in which writers take series locks. */
-  int[] seriesInOrder() {
-    int[] distinct = new int[seriesCount()];
-    int d = 0;
-    for (int k = 0; k < ids.length; k++) {
-      if (k == 0 || ids[k] != ids[k - 1]) {
-        distinct[d++] = ids[k];
-      }
-    }
-    return distinct;
   }
 
   private static int compare(int[] ids, long[] steps, int a, int b) {

@@ -30,7 +30,6 @@ class SortedPointsTest {
     assertThat(sorted.values()).containsExactly(1.0, 1.1, 1.2000000000000002, 10.0, 11.0, 12.0);
     assertThat(sorted.timesMicros()).containsOnly(100L);
     assertThat(sorted.seriesCount()).isEqualTo(2);
-    assertThat(sorted.seriesInOrder()).containsExactly(3, 7);
     assertThat(sorted.maxStep()).isEqualTo(12);
     assertThat(sorted.latest(7)).isEqualTo(5);
     assertThat(sorted.latest(9)).isEqualTo(-1);
