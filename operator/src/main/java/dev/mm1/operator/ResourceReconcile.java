@@ -1,5 +1,6 @@
 package dev.mm1.operator;
 
+import dev.mm1.api.config.Canonical;
 import dev.mm1.api.rest.CreateRunRequest;
 import dev.mm1.api.rest.RunKind;
 import dev.mm1.api.rest.RunState;

@@ -6,7 +6,7 @@ import dev.mm1.operator.Labels;
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.ReconcileMetrics;
 import dev.mm1.operator.training.CheckpointVolume;
-import dev.mm1.operator.training.TrainerConfig;
+import dev.mm1.api.config.TrainerConfig;
 import dev.mm1.operator.training.TrainingResources;
 import dev.mm1.operator.validation.LenientSpecReading;
 import io.fabric8.kubernetes.api.model.HasMetadata;

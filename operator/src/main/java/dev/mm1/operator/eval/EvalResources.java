@@ -1,18 +1,18 @@
 package dev.mm1.operator.eval;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mm1.api.PodEnv;
 import dev.mm1.api.v1alpha1.CheckpointSpec;
 import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.api.v1alpha1.MM1Training;
-import dev.mm1.operator.Canonical;
+import dev.mm1.api.config.Canonical;
+import dev.mm1.api.config.EvalConfig;
 import dev.mm1.operator.ChildNames;
 import dev.mm1.operator.Labels;
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.PodEnvVars;
 import dev.mm1.operator.training.CheckpointVolume;
-import dev.mm1.operator.training.TrainerConfig;
+import dev.mm1.api.config.TrainerConfig;
 import dev.mm1.operator.training.TrainingResources;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -30,23 +30,11 @@ public final class EvalResources {
 
   private EvalResources() {}
 
-  /** The evaluator configuration JSON: checkpoint, model, benchmarks and gate. */
+  /** The evaluator configuration JSON (rendered by {@link EvalConfig}, shared with {@code ./mm1 eval -f}). */
   public static String config(MM1Eval eval, CommittedCheckpoint checkpoint, MM1Training source, CheckpointVolume volume) {
-    var spec = eval.getSpec();
-    var config = (ObjectNode) Canonical.tree(spec);
-    config.retain("benchmarks", "gate", "model");
-    if (!config.has("model") && source != null) {
-      config.set("model", Canonical.tree(source.getSpec().model));
-    }
-    var resolved = (ObjectNode) Canonical.tree(checkpoint);
     // The checkpoint directory as the evaluator sees it, under the mounted checkpoint volume.
-    resolved.put("path", volume.directory() + "/" + checkpoint.uri.replaceAll("/+$", "").replaceAll(".*/", ""));
-    config.set("checkpoint", resolved);
-    var run = config.putObject("run");
-    run.put("name", eval.getMetadata().getName());
-    run.put("namespace", eval.getMetadata().getNamespace());
-    run.put("uid", eval.getMetadata().getUid());
-    return Canonical.text(config);
+    var path = volume.directory() + "/" + checkpoint.uri.replaceAll("/+$", "").replaceAll(".*/", "");
+    return EvalConfig.render(eval, checkpoint, source == null ? null : source.getSpec().model, path);
   }
 
   public static ConfigMap configMap(MM1Eval eval, String config) {

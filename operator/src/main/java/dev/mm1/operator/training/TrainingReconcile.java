@@ -1,5 +1,6 @@
 package dev.mm1.operator.training;
 
+import dev.mm1.api.config.TrainerConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mm1.api.rest.RunKind;
@@ -9,7 +10,7 @@ import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.MM1TrainingSpec;
 import dev.mm1.api.v1alpha1.MM1TrainingStatus;
 import dev.mm1.api.v1alpha1.TrainingPhase;
-import dev.mm1.operator.Canonical;
+import dev.mm1.api.config.Canonical;
 import dev.mm1.operator.CheckpointResolver;
 import dev.mm1.operator.Children;
 import dev.mm1.operator.Conditions;

@@ -1,5 +1,6 @@
 package dev.mm1.operator.training;
 
+import dev.mm1.api.config.TrainerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mm1.api.PodEnv;
 import dev.mm1.api.v1alpha1.MM1Training;
@@ -43,7 +44,7 @@ public final class TrainingResources {
     var meta = Labels.childMeta(training, ChildNames.config(training.getMetadata().getName()), Labels.ROLE_CONFIG, true);
     meta.setAnnotations(Map.of(
         Labels.CONFIG_HASH, config.hash(),
-        Labels.ACCEPTED_SPEC_HASH, dev.mm1.operator.Canonical.sha256(dev.mm1.operator.Canonical.text(acceptedSpec))));
+        Labels.ACCEPTED_SPEC_HASH, dev.mm1.api.config.Canonical.sha256(dev.mm1.api.config.Canonical.text(acceptedSpec))));
     return new ConfigMapBuilder().withMetadata(meta).withData(config.data(acceptedSpec)).build();
   }
 

@@ -1,5 +1,6 @@
 package dev.mm1.operator.training;
 
+import dev.mm1.api.config.TrainerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mm1.api.PodEnv;

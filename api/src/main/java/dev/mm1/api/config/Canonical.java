@@ -1,4 +1,4 @@
-package dev.mm1.operator;
+package dev.mm1.api.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,11 +1,10 @@
-package dev.mm1.operator.training;
+package dev.mm1.api.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.MM1TrainingSpec;
-import dev.mm1.operator.Canonical;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
