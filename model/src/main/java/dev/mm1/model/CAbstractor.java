@@ -23,7 +23,7 @@ public final class CAbstractor extends Connector {
 
   CAbstractor(ConnectorConfig config, int encoderWidth, int patches, int decoderWidth) {
     this.side = config.gridSize();
-    int hidden = config.hiddenSize();
+    int hidden = config.width();
     this.positionEmbedding = parameter("positionEmbedding", new Shape(patches, encoderWidth), WEIGHT_INIT);
     this.stage1 = new ResidualConvBlock[config.depth()];
     this.stage2 = new ResidualConvBlock[config.depth()];

@@ -29,13 +29,13 @@ public final class Decoder extends MM1Block {
 
   public Decoder(DecoderConfig config) {
     this.config = config;
-    this.embedding = child("embedding", new TokenEmbedding(config.vocabSize(), config.hiddenSize()));
+    this.embedding = child("embedding", new TokenEmbedding(config.vocabSize(), config.width()));
     this.layers = new DecoderBlock[config.layers()];
     for (int i = 0; i < layers.length; i++) {
       layers[i] = child("layers." + i, new DecoderBlock(config, i));
     }
-    this.norm = child("norm", new RmsNorm(config.hiddenSize(), config.normEps()));
-    this.head = config.tieEmbeddings() ? null : child("head", new Dense(config.hiddenSize(), config.vocabSize(), false));
+    this.norm = child("norm", new RmsNorm(config.width(), config.normEps()));
+    this.head = config.tieEmbeddings() ? null : child("head", new Dense(config.width(), config.vocabSize(), false));
   }
 
   public DecoderConfig config() {

@@ -18,15 +18,15 @@ public final class DecoderBlock extends MM1Block {
 
   public DecoderBlock(DecoderConfig config, int index) {
     this.index = index;
-    this.attentionNorm = child("attentionNorm", new RmsNorm(config.hiddenSize(), config.normEps()));
-    this.attention = child("attention", new Attention(config.hiddenSize(), config.heads(), config.kvHeads(), false,
+    this.attentionNorm = child("attentionNorm", new RmsNorm(config.width(), config.normEps()));
+    this.attention = child("attention", new Attention(config.width(), config.heads(), config.kvHeads(), false,
         true, config.ropeTheta()));
-    this.mlpNorm = child("mlpNorm", new RmsNorm(config.hiddenSize(), config.normEps()));
+    this.mlpNorm = child("mlpNorm", new RmsNorm(config.width(), config.normEps()));
     if (config.isMoe() && config.moe().isMoeLayer(index)) {
-      this.moe = child("moe", new MixtureOfExperts(config.hiddenSize(), config.moe()));
+      this.moe = child("moe", new MixtureOfExperts(config.width(), config.moe()));
       this.mlp = null;
     } else {
-      this.mlp = child("mlp", new SwiGluMlp(config.hiddenSize(), config.ffnHidden()));
+      this.mlp = child("mlp", new SwiGluMlp(config.width(), config.mlpWidth()));
       this.moe = null;
     }
   }

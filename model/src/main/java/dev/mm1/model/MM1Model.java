@@ -31,7 +31,7 @@ public final class MM1Model extends MM1Block {
     var e = config.encoder();
     this.encoder = child("encoder", new VisionEncoder(e));
     this.connector = child("connector",
-        Connector.create(config.connector(), e.hiddenSize(), e.patches(), config.decoder().hiddenSize()));
+        Connector.create(config.connector(), e.width(), e.patches(), config.decoder().width()));
     this.decoder = child("decoder", new Decoder(config.decoder()));
   }
 
@@ -74,7 +74,7 @@ public final class MM1Model extends MM1Block {
     }
     Engine.getInstance().setRandomSeed((int) seed);
     initialize(manager, dataType, new Shape(1));
-    encoder.freezeParameters(config.encoder().frozen());
+    encoder.freezeParameters(config.encoder().freeze());
   }
 
   /** Parameters the optimizer updates (the frozen encoder's are left out), by dotted name. */
@@ -103,14 +103,14 @@ public final class MM1Model extends MM1Block {
   NDArray embed(ParameterStore store, MultimodalBatch batch, SequenceLayout layout, NDManager manager,
       boolean training) {
     var ids = HostArrays.of(manager, layout.textIds(), new Shape(layout.batch(), layout.textColumns()));
-    var text = decoder.embed(store, ids, training).reshape(-1, config.decoder().hiddenSize()); // (B·(T+1), D)
+    var text = decoder.embed(store, ids, training).reshape(-1, config.decoder().width()); // (B·(T+1), D)
     var table = text;
     if (batch.images() != null) {
-      var imageTokens = encodeImages(store, batch.images(), training).reshape(-1, config.decoder().hiddenSize());
+      var imageTokens = encodeImages(store, batch.images(), training).reshape(-1, config.decoder().width());
       table = text.concat(imageTokens, 0); // (B·(T+1) + nImages·M, D)
     }
     return table.get(new NDIndex("{}", HostArrays.of(manager, layout.source())))
-        .reshape(layout.batch(), layout.length(), config.decoder().hiddenSize()); // (B, L, D)
+        .reshape(layout.batch(), layout.length(), config.decoder().width()); // (B, L, D)
   }
 
   SequenceLayout layout(MultimodalBatch batch) {
@@ -158,7 +158,7 @@ public final class MM1Model extends MM1Block {
     var loss = lmLoss;
     if (out.loadBalanceLoss() != null) {
       var moe = config.decoder().moe();
-      loss = loss.add(out.loadBalanceLoss().mul((float) moe.loadBalanceCoefficient()))
+      loss = loss.add(out.loadBalanceLoss().mul((float) moe.auxLossCoefficient()))
           .add(out.zLoss().mul((float) moe.zLossCoefficient()));
     }
     return new MM1Output(logits, loss, lmLoss, out.loadBalanceLoss(), out.zLoss(), out.expertLoad(),

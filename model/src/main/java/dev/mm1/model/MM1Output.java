@@ -7,7 +7,7 @@ import java.util.List;
  * One forward pass of {@link MM1Model} on a batch: logits and each loss term, reported separately.
  *
  * @param logits (B, L, V) over the assembled sequences
- * @param loss what to minimise: lmLoss + loadBalanceCoefficient · loadBalanceLoss + zLossCoefficient · zLoss
+ * @param loss what to minimise: lmLoss + auxLossCoefficient · loadBalanceLoss + zLossCoefficient · zLoss
  * @param lmLoss mean next-token cross-entropy over target positions
  * @param loadBalanceLoss mean auxiliary load-balancing loss over MoE layers (null for a dense decoder)
  * @param zLoss mean router z-loss over MoE layers (null for a dense decoder)

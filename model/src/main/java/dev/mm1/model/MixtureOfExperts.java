@@ -29,7 +29,7 @@ public final class MixtureOfExperts extends MM1Block {
     this.router = child("router", new Dense(dim, config.experts(), false));
     this.experts = new SwiGluMlp[config.experts()];
     for (int e = 0; e < experts.length; e++) {
-      experts[e] = child("experts." + e, new SwiGluMlp(dim, config.expertFfnHidden()));
+      experts[e] = child("experts." + e, new SwiGluMlp(dim, config.expertMlpWidth()));
     }
   }
 

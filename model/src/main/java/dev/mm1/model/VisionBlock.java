@@ -12,11 +12,11 @@ public final class VisionBlock extends MM1Block {
   private final GeluMlp mlp;
 
   public VisionBlock(VisionEncoderConfig config) {
-    int width = config.hiddenSize();
+    int width = config.width();
     this.norm1 = child("norm1", new LayerNormalization(width, config.normEps()));
     this.attention = child("attention", new Attention(width, config.heads(), config.heads(), true, false, 0));
     this.norm2 = child("norm2", new LayerNormalization(width, config.normEps()));
-    this.mlp = child("mlp", new GeluMlp(width, config.mlpHidden(), config.activation()));
+    this.mlp = child("mlp", new GeluMlp(width, config.mlpWidth(), config.activation()));
   }
 
   @Override

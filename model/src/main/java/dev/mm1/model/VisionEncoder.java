@@ -25,7 +25,7 @@ public final class VisionEncoder extends MM1Block {
 
   public VisionEncoder(VisionEncoderConfig config) {
     this.config = config;
-    int width = config.hiddenSize();
+    int width = config.width();
     int p = config.patchSize();
     this.patchEmbedding = parameter("patchEmbedding", new Shape(width, config.channels(), p, p), WEIGHT_INIT);
     this.classToken = config.classToken() ? parameter("classToken", new Shape(width), WEIGHT_INIT) : null;
@@ -55,7 +55,7 @@ public final class VisionEncoder extends MM1Block {
     long batch = shape.get(0);
     int height = (int) (shape.get(2) / p);
     int width = (int) (shape.get(3) / p);
-    long channels = config.hiddenSize();
+    long channels = config.width();
     var x = Conv2d.conv2d(images, value(store, patchEmbedding, images, training), null, new Shape(p, p),
         new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow(); // (B, C, h, w)
     x = x.reshape(batch, channels, (long) height * width).transpose(0, 2, 1); // (B, N, C)

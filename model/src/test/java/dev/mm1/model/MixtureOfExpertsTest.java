@@ -31,7 +31,7 @@ class MixtureOfExpertsTest {
   @Test
   void routerProbabilitiesSumToOneAndLoadSharesSumToOne() {
     try (var manager = NDManager.newBaseManager()) {
-      var moe = build(MoeConfig.builder().experts(4).topK(2).expertFfnHidden(32).build(), manager);
+      var moe = build(MoeConfig.builder().experts(4).topK(2).expertMlpWidth(32).build(), manager);
       var store = TestModels.store(manager);
       var x = input(manager, 20);
       var sums = moe.routerProbabilities(store, x).sum(new int[] {1}).toFloatArray();
@@ -53,7 +53,7 @@ class MixtureOfExpertsTest {
   void uniformRouterGivesTheAnalyticLosses() {
     try (var manager = NDManager.newBaseManager()) {
       int experts = 8;
-      var moe = build(MoeConfig.builder().experts(experts).topK(2).expertFfnHidden(32).build(), manager);
+      var moe = build(MoeConfig.builder().experts(experts).topK(2).expertMlpWidth(32).build(), manager);
       moe.namedParameters().get("router.weight").getArray().set(new float[experts * 16]);
       var out = moe.route(TestModels.store(manager), input(manager, 24), false);
       // P_e = 1/E for every expert, Σ f_e = 1, so E · Σ f_e P_e = 1 whatever the tie-breaking.
@@ -66,7 +66,7 @@ class MixtureOfExpertsTest {
   @Test
   void capacityFactorDropsAssignmentsBeyondEachExpertsCapacity() {
     try (var manager = NDManager.newBaseManager()) {
-      var config = MoeConfig.builder().experts(4).topK(2).expertFfnHidden(32).capacityFactor(0.5).build();
+      var config = MoeConfig.builder().experts(4).topK(2).expertMlpWidth(32).capacityFactor(0.5).build();
       var moe = build(config, manager);
       var out = moe.route(TestModels.store(manager), input(manager, 40), false);
       // 40 tokens · 2 slots = 80 assignments; each expert takes at most ceil(0.5 · 80 / 4) = 10.
@@ -79,7 +79,7 @@ class MixtureOfExpertsTest {
 
   @Test
   void topKLargerThanTheExpertsIsRejected() {
-    assertThatThrownBy(() -> MoeConfig.builder().experts(4).topK(5).expertFfnHidden(8).build())
+    assertThatThrownBy(() -> MoeConfig.builder().experts(4).topK(5).expertMlpWidth(8).build())
         .hasMessageContaining("moe.topK 5 is larger than moe.experts 4").hasMessageContaining("1..4");
   }
 }

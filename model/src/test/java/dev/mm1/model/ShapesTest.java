@@ -112,7 +112,7 @@ class ShapesTest {
 
   @Test
   void connectorTokenCountMustBeASquare() {
-    assertThatThrownBy(() -> ConnectorConfig.builder().imageTokens(10).hiddenSize(8).build())
+    assertThatThrownBy(() -> ConnectorConfig.builder().imageTokens(10).width(8).build())
         .hasMessageContaining("connector.imageTokens is 10")
         .hasMessageContaining("perfect square such as 9 or 16");
   }

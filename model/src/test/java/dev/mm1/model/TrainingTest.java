@@ -53,7 +53,7 @@ class TrainingTest {
   @Test
   void frozenEncoderGetsNoGradientWhileTheRestTrains() {
     var base = Presets.get("tiny");
-    var config = base.withEncoder(base.encoder().toBuilder().frozen(true).build());
+    var config = base.withEncoder(base.encoder().toBuilder().freeze(true).build());
     try (var manager = NDManager.newBaseManager()) {
       var model = TestModels.build(config, manager, 4);
       var encoderParameters = model.encoder().namedParameters().values();

@@ -79,7 +79,7 @@ public final class ModelBenchmark implements Callable<Integer> {
       model.initialize(manager, 1);
       var store = new ParameterStore(manager, false);
       var tokens = tokens(config.decoder().vocabSize(), Presets.IMAGE_TOKEN);
-      int size = config.encoder().imageSize();
+      int size = config.encoder().resolution();
       var seconds = new double[steps];
       for (int step = -1; step < steps; step++) {
         roofline = Math.max(roofline, matMulFlops(manager, matmulSize));

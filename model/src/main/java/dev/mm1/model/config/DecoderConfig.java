@@ -6,11 +6,11 @@ package dev.mm1.model.config;
  * output head.
  *
  * @param vocabSize token ids 0..vocabSize-1
- * @param hiddenSize model width D
+ * @param width model width D
  * @param layers number of blocks
- * @param heads query heads (divide hiddenSize)
+ * @param heads query heads (divide width)
  * @param kvHeads key/value heads for grouped-query attention (divide heads; = heads is plain MHA)
- * @param ffnHidden hidden width of the dense SwiGLU MLPs
+ * @param mlpWidth hidden width of the dense SwiGLU MLPs
  * @param maxSequenceLength longest sequence (text and image tokens) the model accepts
  * @param ropeTheta base of the rotary frequencies
  * @param normEps epsilon of RMSNorm
@@ -19,11 +19,11 @@ package dev.mm1.model.config;
  */
 public record DecoderConfig(
     int vocabSize,
-    int hiddenSize,
+    int width,
     int layers,
     int heads,
     int kvHeads,
-    int ffnHidden,
+    int mlpWidth,
     int maxSequenceLength,
     double ropeTheta,
     double normEps,
@@ -32,24 +32,24 @@ public record DecoderConfig(
 
   public DecoderConfig {
     Require.positive("decoder.vocabSize", vocabSize);
-    Require.positive("decoder.hiddenSize", hiddenSize);
+    Require.positive("decoder.width", width);
     Require.positive("decoder.layers", layers);
     Require.positive("decoder.heads", heads);
-    Require.divisible("decoder.hiddenSize", hiddenSize, "decoder.heads", heads);
+    Require.divisible("decoder.width", width, "decoder.heads", heads);
     Require.positive("decoder.kvHeads", kvHeads);
     Require.divisible("decoder.heads", heads, "decoder.kvHeads", kvHeads);
-    if ((hiddenSize / heads) % 2 != 0) {
-      throw new IllegalArgumentException("decoder head size hiddenSize/heads = " + hiddenSize / heads
+    if ((width / heads) % 2 != 0) {
+      throw new IllegalArgumentException("decoder head size width/heads = " + width / heads
           + " is odd; allowed: an even head size (rotary embeddings rotate pairs of channels)");
     }
-    Require.positive("decoder.ffnHidden", ffnHidden);
+    Require.positive("decoder.mlpWidth", mlpWidth);
     Require.positive("decoder.maxSequenceLength", maxSequenceLength);
     Require.positive("decoder.ropeTheta", ropeTheta);
     Require.positive("decoder.normEps", normEps);
   }
 
   public int headSize() {
-    return hiddenSize / heads;
+    return width / heads;
   }
 
   public boolean isMoe() {
@@ -73,19 +73,19 @@ public record DecoderConfig(
   }
 
   public Builder toBuilder() {
-    return new Builder().vocabSize(vocabSize).hiddenSize(hiddenSize).layers(layers).heads(heads).kvHeads(kvHeads)
-        .ffnHidden(ffnHidden).maxSequenceLength(maxSequenceLength).ropeTheta(ropeTheta).normEps(normEps)
+    return new Builder().vocabSize(vocabSize).width(width).layers(layers).heads(heads).kvHeads(kvHeads)
+        .mlpWidth(mlpWidth).maxSequenceLength(maxSequenceLength).ropeTheta(ropeTheta).normEps(normEps)
         .tieEmbeddings(tieEmbeddings).moe(moe);
   }
 
   /** Builder; kvHeads defaults to heads (no grouping). */
   public static final class Builder {
     private int vocabSize;
-    private int hiddenSize;
+    private int width;
     private int layers;
     private int heads;
     private int kvHeads;
-    private int ffnHidden;
+    private int mlpWidth;
     private int maxSequenceLength = 2048;
     private double ropeTheta = 10_000;
     private double normEps = 1e-5;
@@ -93,11 +93,11 @@ public record DecoderConfig(
     private MoeConfig moe;
 
     public Builder vocabSize(int v) { vocabSize = v; return this; }
-    public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+    public Builder width(int v) { width = v; return this; }
     public Builder layers(int v) { layers = v; return this; }
     public Builder heads(int v) { heads = v; return this; }
     public Builder kvHeads(int v) { kvHeads = v; return this; }
-    public Builder ffnHidden(int v) { ffnHidden = v; return this; }
+    public Builder mlpWidth(int v) { mlpWidth = v; return this; }
     public Builder maxSequenceLength(int v) { maxSequenceLength = v; return this; }
     public Builder ropeTheta(double v) { ropeTheta = v; return this; }
     public Builder normEps(double v) { normEps = v; return this; }
@@ -105,7 +105,7 @@ public record DecoderConfig(
     public Builder moe(MoeConfig v) { moe = v; return this; }
 
     public DecoderConfig build() {
-      return new DecoderConfig(vocabSize, hiddenSize, layers, heads, kvHeads == 0 ? heads : kvHeads, ffnHidden,
+      return new DecoderConfig(vocabSize, width, layers, heads, kvHeads == 0 ? heads : kvHeads, mlpWidth,
           maxSequenceLength, ropeTheta, normEps, tieEmbeddings, moe);
     }
   }

@@ -17,25 +17,25 @@ public final class FlopCounts {
   }
 
   static double encoder(VisionEncoderConfig e, int images) {
-    double c = e.hiddenSize();
+    double c = e.width();
     double patches = e.patches();
     double tokens = patches + (e.classToken() ? 1 : 0);
     double patchEmbedding = 2 * patches * c * e.channels() * e.patchSize() * e.patchSize();
-    double perLayer = 2 * tokens * (4 * c * c + 2 * c * e.mlpHidden()) + 4 * tokens * tokens * c;
+    double perLayer = 2 * tokens * (4 * c * c + 2 * c * e.mlpWidth()) + 4 * tokens * tokens * c;
     return images * (patchEmbedding + e.layers() * perLayer);
   }
 
   static double connector(MM1Config config, int images) {
     var k = config.connector();
-    double c = config.encoder().hiddenSize();
-    double d = config.decoder().hiddenSize();
+    double c = config.encoder().width();
+    double d = config.decoder().width();
     double patches = config.encoder().patches();
     double m = k.imageTokens();
     double perImage = switch (k.type()) {
       case AVERAGE_POOL -> 2 * m * c * d;
       case ATTENTION_POOL -> 2 * m * 2 * c * c + 2 * patches * 2 * c * c + 4 * m * patches * c + 2 * m * c * d;
       case C_ABSTRACTOR -> {
-        double h = k.hiddenSize();
+        double h = k.width();
         double flops = 2 * patches * residualBlockMacs(c, h) + 2 * patches * (k.depth() - 1) * residualBlockMacs(h, h);
         flops += 2 * m * k.depth() * residualBlockMacs(h, h);
         yield flops + 2 * m * (h * d + d * d);
@@ -50,16 +50,16 @@ public final class FlopCounts {
 
   static double decoder(DecoderConfig d, int sequences, int length) {
     double tokens = (double) sequences * length;
-    double dim = d.hiddenSize();
+    double dim = d.width();
     double kv = (double) d.kvHeads() * d.headSize();
     double flops = 0;
     for (int layer = 0; layer < d.layers(); layer++) {
       flops += 2 * tokens * (2 * dim * dim + 2 * dim * kv);
       flops += 4 * sequences * (double) length * length * dim; // scores and weighted values, full square
       if (d.isMoe() && d.moe().isMoeLayer(layer)) {
-        flops += 2 * tokens * (dim * d.moe().experts() + d.moe().topK() * 3 * dim * d.moe().expertFfnHidden());
+        flops += 2 * tokens * (dim * d.moe().experts() + d.moe().topK() * 3 * dim * d.moe().expertMlpWidth());
       } else {
-        flops += 2 * tokens * 3 * dim * d.ffnHidden();
+        flops += 2 * tokens * 3 * dim * d.mlpWidth();
       }
     }
     return flops + 2 * tokens * dim * d.vocabSize(); // output head

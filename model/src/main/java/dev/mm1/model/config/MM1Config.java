@@ -31,7 +31,7 @@ public record MM1Config(
           + encoder.patches() + " tokens");
     }
     if (connector.type() == ConnectorConfig.ConnectorType.ATTENTION_POOL) {
-      Require.divisible("encoder.hiddenSize", encoder.hiddenSize(), "connector.heads", connector.heads());
+      Require.divisible("encoder.width", encoder.width(), "connector.heads", connector.heads());
     }
     checkTokenId("model.imageTokenId", imageTokenId, decoder.vocabSize());
     checkTokenId("model.padTokenId", padTokenId, decoder.vocabSize());

@@ -1,15 +1,15 @@
 package dev.mm1.model.config;
 
 /**
- * Mixture-of-experts settings of the decoder: in every {@code every}-th layer (layers
- * {@code every-1, 2·every-1, ...}, counting from 0) the MLP becomes {@code experts} SwiGLU experts
+ * Mixture-of-experts settings of the decoder: in every {@code everyNLayers}-th layer (layers
+ * {@code everyNLayers-1, 2·everyNLayers-1, ...}, counting from 0) the MLP becomes {@code experts} SwiGLU experts
  * behind a softmax router with top-k routing.
  *
  * @param experts number of experts E (>= 2)
  * @param topK experts per token (1..E); MM1 uses 2
- * @param every a MoE layer every this many decoder layers (1 = every layer)
- * @param expertFfnHidden hidden width of each expert's SwiGLU MLP
- * @param loadBalanceCoefficient weight of the auxiliary load-balancing loss (MM1: 0.01)
+ * @param everyNLayers a MoE layer every this many decoder layers (1 = every layer)
+ * @param expertMlpWidth hidden width of each expert's SwiGLU MLP
+ * @param auxLossCoefficient weight of the auxiliary load-balancing loss (MM1: 0.01)
  * @param zLossCoefficient weight of the router z-loss (MM1: 0.001)
  * @param capacityFactor 0 = no token dropping; otherwise each expert takes at most
  *     ceil(capacityFactor · tokens · topK / experts) tokens per batch, later tokens dropped
@@ -17,9 +17,9 @@ package dev.mm1.model.config;
 public record MoeConfig(
     int experts,
     int topK,
-    int every,
-    int expertFfnHidden,
-    double loadBalanceCoefficient,
+    int everyNLayers,
+    int expertMlpWidth,
+    double auxLossCoefficient,
     double zLossCoefficient,
     double capacityFactor) {
 
@@ -32,16 +32,16 @@ public record MoeConfig(
       throw new IllegalArgumentException(
           "moe.topK " + topK + " is larger than moe.experts " + experts + "; allowed: 1.." + experts);
     }
-    Require.positive("moe.every", every);
-    Require.positive("moe.expertFfnHidden", expertFfnHidden);
-    Require.nonNegative("moe.loadBalanceCoefficient", loadBalanceCoefficient);
+    Require.positive("moe.everyNLayers", everyNLayers);
+    Require.positive("moe.expertMlpWidth", expertMlpWidth);
+    Require.nonNegative("moe.auxLossCoefficient", auxLossCoefficient);
     Require.nonNegative("moe.zLossCoefficient", zLossCoefficient);
     Require.nonNegative("moe.capacityFactor", capacityFactor);
   }
 
   /** Whether decoder layer {@code layer} (from 0) is a mixture-of-experts layer. */
   public boolean isMoeLayer(int layer) {
-    return layer % every == every - 1;
+    return layer % everyNLayers == everyNLayers - 1;
   }
 
   public static Builder builder() {
@@ -49,8 +49,8 @@ public record MoeConfig(
   }
 
   public Builder toBuilder() {
-    return new Builder().experts(experts).topK(topK).every(every).expertFfnHidden(expertFfnHidden)
-        .loadBalanceCoefficient(loadBalanceCoefficient).zLossCoefficient(zLossCoefficient)
+    return new Builder().experts(experts).topK(topK).everyNLayers(everyNLayers).expertMlpWidth(expertMlpWidth)
+        .auxLossCoefficient(auxLossCoefficient).zLossCoefficient(zLossCoefficient)
         .capacityFactor(capacityFactor);
   }
 
@@ -58,22 +58,22 @@ public record MoeConfig(
   public static final class Builder {
     private int experts;
     private int topK = 2;
-    private int every = 1;
-    private int expertFfnHidden;
-    private double loadBalanceCoefficient = 0.01;
+    private int everyNLayers = 1;
+    private int expertMlpWidth;
+    private double auxLossCoefficient = 0.01;
     private double zLossCoefficient = 0.001;
     private double capacityFactor;
 
     public Builder experts(int v) { experts = v; return this; }
     public Builder topK(int v) { topK = v; return this; }
-    public Builder every(int v) { every = v; return this; }
-    public Builder expertFfnHidden(int v) { expertFfnHidden = v; return this; }
-    public Builder loadBalanceCoefficient(double v) { loadBalanceCoefficient = v; return this; }
+    public Builder everyNLayers(int v) { everyNLayers = v; return this; }
+    public Builder expertMlpWidth(int v) { expertMlpWidth = v; return this; }
+    public Builder auxLossCoefficient(double v) { auxLossCoefficient = v; return this; }
     public Builder zLossCoefficient(double v) { zLossCoefficient = v; return this; }
     public Builder capacityFactor(double v) { capacityFactor = v; return this; }
 
     public MoeConfig build() {
-      return new MoeConfig(experts, topK, every, expertFfnHidden, loadBalanceCoefficient, zLossCoefficient,
+      return new MoeConfig(experts, topK, everyNLayers, expertMlpWidth, auxLossCoefficient, zLossCoefficient,
           capacityFactor);
     }
   }

@@ -22,21 +22,21 @@ public record ParameterCounts(long encoder, long connector, long decoder, long d
   }
 
   public static ParameterCounts of(MM1Config config) {
-    var encoderWidth = config.encoder().hiddenSize();
+    var encoderWidth = config.encoder().width();
     return new ParameterCounts(
         encoder(config.encoder()),
-        connector(config.connector(), encoderWidth, config.encoder().patches(), config.decoder().hiddenSize()),
+        connector(config.connector(), encoderWidth, config.encoder().patches(), config.decoder().width()),
         decoder(config.decoder(), false),
         decoder(config.decoder(), true));
   }
 
   static long encoder(VisionEncoderConfig e) {
-    long c = e.hiddenSize();
+    long c = e.width();
     long count = c * e.channels() * e.patchSize() * e.patchSize();
     count += (e.patches() + (e.classToken() ? 1 : 0)) * c + (e.classToken() ? c : 0);
     count += e.preNorm() ? 2 * c : 0;
     long attention = 4 * (c * c + c);
-    long mlp = c * e.mlpHidden() + e.mlpHidden() + e.mlpHidden() * c + c;
+    long mlp = c * e.mlpWidth() + e.mlpWidth() + e.mlpWidth() * c + c;
     count += e.layers() * (2 * c + attention + 2 * c + mlp);
     return count + 2 * c;
   }
@@ -47,7 +47,7 @@ public record ParameterCounts(long encoder, long connector, long decoder, long d
       case ATTENTION_POOL -> k.imageTokens() * encoderWidth + 4 * (encoderWidth * encoderWidth + encoderWidth)
           + encoderWidth * decoderWidth + decoderWidth;
       case C_ABSTRACTOR -> {
-        long h = k.hiddenSize();
+        long h = k.width();
         long count = patches * encoderWidth;
         count += residualBlock(encoderWidth, h) + (k.depth() - 1) * residualBlock(h, h);
         count += k.depth() * residualBlock(h, h);
@@ -62,7 +62,7 @@ public record ParameterCounts(long encoder, long connector, long decoder, long d
   }
 
   static long decoder(DecoderConfig d, boolean activeOnly) {
-    long dim = d.hiddenSize();
+    long dim = d.width();
     long kv = (long) d.kvHeads() * d.headSize();
     long attention = 2 * dim * dim + 2 * dim * kv;
     long count = (long) d.vocabSize() * dim;
@@ -71,9 +71,9 @@ public record ParameterCounts(long encoder, long connector, long decoder, long d
       if (d.isMoe() && d.moe().isMoeLayer(layer)) {
         var moe = d.moe();
         long experts = activeOnly ? moe.topK() : moe.experts();
-        count += dim * moe.experts() + experts * 3 * dim * moe.expertFfnHidden();
+        count += dim * moe.experts() + experts * 3 * dim * moe.expertMlpWidth();
       } else {
-        count += 3 * dim * d.ffnHidden();
+        count += 3 * dim * d.mlpWidth();
       }
     }
     count += dim;

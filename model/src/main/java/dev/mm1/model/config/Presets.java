@@ -68,43 +68,43 @@ public final class Presets {
   }
 
   private static MM1Config tiny() {
-    var encoder = VisionEncoderConfig.builder().imageSize(32).patchSize(8).hiddenSize(64).layers(2).heads(4)
-        .mlpHidden(256).build();
-    var connector = ConnectorConfig.builder().imageTokens(4).hiddenSize(64).depth(1).build();
-    var decoder = DecoderConfig.builder().vocabSize(BUNDLED_VOCAB).hiddenSize(128).layers(2).heads(4).kvHeads(2)
-        .ffnHidden(352).maxSequenceLength(512).build();
+    var encoder = VisionEncoderConfig.builder().resolution(32).patchSize(8).width(64).layers(2).heads(4)
+        .mlpWidth(256).build();
+    var connector = ConnectorConfig.builder().imageTokens(4).width(64).depth(1).build();
+    var decoder = DecoderConfig.builder().vocabSize(BUNDLED_VOCAB).width(128).layers(2).heads(4).kvHeads(2)
+        .mlpWidth(352).maxSequenceLength(512).build();
     return new MM1Config("tiny", encoder, connector, decoder, IMAGE_TOKEN, PAD_TOKEN);
   }
 
   private static MM1Config small() {
-    var encoder = VisionEncoderConfig.builder().imageSize(224).patchSize(14).hiddenSize(384).layers(6).heads(6)
-        .mlpHidden(1536).build();
-    var connector = ConnectorConfig.builder().imageTokens(64).hiddenSize(384).depth(2).build();
-    var decoder = DecoderConfig.builder().vocabSize(BUNDLED_VOCAB).hiddenSize(768).layers(8).heads(12).kvHeads(4)
-        .ffnHidden(2048).maxSequenceLength(1024).build();
+    var encoder = VisionEncoderConfig.builder().resolution(224).patchSize(14).width(384).layers(6).heads(6)
+        .mlpWidth(1536).build();
+    var connector = ConnectorConfig.builder().imageTokens(64).width(384).depth(2).build();
+    var decoder = DecoderConfig.builder().vocabSize(BUNDLED_VOCAB).width(768).layers(8).heads(12).kvHeads(4)
+        .mlpWidth(2048).maxSequenceLength(1024).build();
     return new MM1Config("small", encoder, connector, decoder, IMAGE_TOKEN, PAD_TOKEN);
   }
 
   private static VisionEncoderConfig vitL336() {
-    return VisionEncoderConfig.builder().imageSize(336).patchSize(14).hiddenSize(1024).layers(24).heads(16)
-        .mlpHidden(4096).activation(VisionEncoderConfig.Activation.QUICK_GELU).build();
+    return VisionEncoderConfig.builder().resolution(336).patchSize(14).width(1024).layers(24).heads(16)
+        .mlpWidth(4096).activation(VisionEncoderConfig.Activation.QUICK_GELU).build();
   }
 
   private static VisionEncoderConfig vitH378() {
-    return VisionEncoderConfig.builder().imageSize(378).patchSize(14).hiddenSize(1280).layers(32).heads(16)
-        .mlpHidden(5120).build();
+    return VisionEncoderConfig.builder().resolution(378).patchSize(14).width(1280).layers(32).heads(16)
+        .mlpWidth(5120).build();
   }
 
   private static MM1Config paper(String name, VisionEncoderConfig encoder, int width, int layers, int heads,
       int kvHeads, int ffn) {
-    var connector = ConnectorConfig.builder().imageTokens(144).hiddenSize(encoder.hiddenSize()).depth(3).build();
-    var decoder = DecoderConfig.builder().vocabSize(PAPER_VOCAB).hiddenSize(width).layers(layers).heads(heads)
-        .kvHeads(kvHeads).ffnHidden(ffn).maxSequenceLength(4096).tieEmbeddings(true).build();
+    var connector = ConnectorConfig.builder().imageTokens(144).width(encoder.width()).depth(3).build();
+    var decoder = DecoderConfig.builder().vocabSize(PAPER_VOCAB).width(width).layers(layers).heads(heads)
+        .kvHeads(kvHeads).mlpWidth(ffn).maxSequenceLength(4096).tieEmbeddings(true).build();
     return new MM1Config(name, encoder, connector, decoder, IMAGE_TOKEN, PAD_TOKEN);
   }
 
-  private static MM1Config withMoe(MM1Config base, String name, int experts, int every, int expertFfn) {
-    var moe = MoeConfig.builder().experts(experts).topK(2).every(every).expertFfnHidden(expertFfn).build();
+  private static MM1Config withMoe(MM1Config base, String name, int experts, int everyNLayers, int expertMlpWidth) {
+    var moe = MoeConfig.builder().experts(experts).topK(2).everyNLayers(everyNLayers).expertMlpWidth(expertMlpWidth).build();
     var moeBase = base.withDecoder(base.decoder().toBuilder().moe(moe).build());
     return new MM1Config(name, moeBase.encoder(), moeBase.connector(), moeBase.decoder(), moeBase.imageTokenId(),
         moeBase.padTokenId());

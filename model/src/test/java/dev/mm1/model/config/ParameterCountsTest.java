@@ -80,13 +80,13 @@ class ParameterCountsTest {
     assertThatThrownBy(() -> Presets.get("mm1-2b")).hasMessageContaining("unknown preset 'mm1-2b'")
         .hasMessageContaining("tiny, tiny-moe, small, small-moe, mm1-1b");
     var decoder = Presets.get("tiny").decoder().toBuilder();
-    assertThatThrownBy(() -> decoder.hiddenSize(130).build())
-        .hasMessageContaining("decoder.hiddenSize 130 is not divisible by decoder.heads 4");
+    assertThatThrownBy(() -> decoder.width(130).build())
+        .hasMessageContaining("decoder.width 130 is not divisible by decoder.heads 4");
     assertThatThrownBy(() -> Presets.get("tiny").decoder().toBuilder().kvHeads(3).build())
         .hasMessageContaining("decoder.heads 4 is not divisible by decoder.kvHeads 3");
     var encoder = Presets.get("tiny").encoder().toBuilder();
-    assertThatThrownBy(() -> encoder.imageSize(30).build())
-        .hasMessageContaining("encoder.imageSize 30 is not divisible by encoder.patchSize 8");
+    assertThatThrownBy(() -> encoder.resolution(30).build())
+        .hasMessageContaining("encoder.resolution 30 is not divisible by encoder.patchSize 8");
     var tiny = Presets.get("tiny");
     assertThatThrownBy(() -> tiny.withConnector(tiny.connector().toBuilder().imageTokens(64).build()))
         .hasMessageContaining("connector.imageTokens 64").hasMessageContaining("at most 16 tokens");
