@@ -1,7 +1,6 @@
 package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -37,7 +36,7 @@ public final class Attention extends MM1Block {
 
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
-    return attend(store, x, x, training, null, 0, 0);
+    return attend(store, x, x, training, null, 0, null);
   }
 
   /**
@@ -45,10 +44,11 @@ public final class Attention extends MM1Block {
    *
    * @param cache the KV cache, or null; with a cache the context's keys and values are appended
    * @param layer this layer's index in the cache
-   * @param offset position of the first query token (tokens already cached)
+   * @param pass the pass's mask and rotary tables (decoder self-attention), or null for unmasked
+   *     attention without positions (the encoder, attention pooling)
    */
   NDArray attend(ParameterStore store, NDArray query, NDArray context, boolean training, KvCache cache, int layer,
-      int offset) {
+      AttentionContext pass) {
     long batch = query.getShape().get(0);
     long tokens = query.getShape().get(1);
     long contextTokens = context.getShape().get(1);
@@ -57,9 +57,9 @@ public final class Attention extends MM1Block {
         .transpose(0, 2, 1, 3); // (B, Hkv, S, hd)
     var v = wv.forward(store, context, training).reshape(batch, contextTokens, kvHeads, headSize)
         .transpose(0, 2, 1, 3);
-    if (rotary != null) {
-      q = rotary.apply(q, offset);
-      k = rotary.apply(k, offset);
+    if (rotary != null && pass != null) {
+      q = rotary.apply(q, pass.cos(), pass.sin());
+      k = rotary.apply(k, pass.cos(), pass.sin());
     }
     if (cache != null) {
       var kv = cache.append(layer, k, v);
@@ -72,25 +72,15 @@ public final class Attention extends MM1Block {
     var grouped = q.mul((float) (1 / Math.sqrt(headSize))).reshape(batch, kvHeads, group * tokens, headSize);
     var scores = grouped.matMul(k.transpose(0, 1, 3, 2)); // (B, Hkv, group·T, S)
     if (causal) {
-      scores = scores.add(causalMask(query, group, (int) tokens, (int) keys, offset));
+      if (pass == null) {
+        throw new IllegalStateException("causal attention needs the pass's mask (AttentionContext)");
+      }
+      scores = scores.reshape(batch, kvHeads, group, tokens, keys).add(pass.bias()) // bias (B, 1, 1, T, S)
+          .reshape(batch, kvHeads, group * tokens, keys);
     }
     var out = scores.softmax(3).matMul(v); // (B, Hkv, group·T, hd)
     out = out.reshape(batch, heads, tokens, headSize).transpose(0, 2, 1, 3).reshape(batch, tokens,
         (long) heads * headSize);
     return wo.forward(store, out, training); // (B, T, D)
-  }
-
-  /** Additive mask (group·T, S): query i at position offset+i sees keys 0..offset+i. */
-  private static NDArray causalMask(NDArray like, int group, int tokens, int keys, int offset) {
-    var mask = new float[group * tokens * keys];
-    for (int g = 0; g < group; g++) {
-      for (int i = 0; i < tokens; i++) {
-        int row = (g * tokens + i) * keys;
-        for (int j = offset + i + 1; j < keys; j++) {
-          mask[row + j] = Float.NEGATIVE_INFINITY;
-        }
-      }
-    }
-    return HostArrays.of(like.getManager(), mask, new Shape((long) group * tokens, keys));
   }
 }

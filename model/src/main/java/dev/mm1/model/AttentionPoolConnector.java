@@ -24,7 +24,7 @@ public final class AttentionPoolConnector extends Connector {
     var shape = queries.getShape();
     var batchQueries = ownedBy(value(store, queries, patches, training).expandDims(0), patches)
         .broadcast(patches.getShape().get(0), shape.get(0), shape.get(1)); // (B, M, C)
-    var pooled = attention.attend(store, batchQueries, patches, training, null, 0, 0);
+    var pooled = attention.attend(store, batchQueries, patches, training, null, 0, null);
     return projection.forward(store, pooled, training); // (B, M, D)
   }
 }

@@ -43,12 +43,16 @@ public final class CAbstractor extends Connector {
     long batch = shape.get(0);
     long patchCount = shape.get(1);
     long width = shape.get(2);
-    if (patchCount != positionEmbedding.getShape().get(0)) {
-      throw new IllegalArgumentException("the C-Abstractor was built for " + positionEmbedding.getShape().get(0)
-          + " patches per image (the encoder's trained resolution); got " + patchCount);
-    }
     int grid = gridSide(patchCount);
-    var x = patches.add(value(store, positionEmbedding, patches, training)) // (B, N, C)
+    var positions = value(store, positionEmbedding, patches, training); // (g0², C)
+    int trained = gridSide(positionEmbedding.getShape().get(0));
+    if (grid != trained) {
+      // Another resolution than the trained one (high-resolution SFT): interpolate like the encoder does.
+      positions = GridResampler.resample(ownedBy(positions.reshape(1, trained, trained, width), patches),
+          GridResampler.bicubic(trained, grid), grid, GridResampler.bicubic(trained, grid), grid)
+          .reshape(patchCount, width);
+    }
+    var x = patches.add(positions) // (B, N, C)
         .transpose(0, 2, 1).reshape(batch, width, grid, grid); // (B, C, g, g)
     for (var block : stage1) {
       x = block.forward(store, x, training);

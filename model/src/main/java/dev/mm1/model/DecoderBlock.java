@@ -31,14 +31,15 @@ public final class DecoderBlock extends MM1Block {
     }
   }
 
+  /** Not used alone: a decoder block needs the pass's mask and positions ({@link Decoder#run}). */
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
-    return run(store, x, training, null, 0).hidden();
+    throw new UnsupportedOperationException("a decoder block runs inside Decoder.run, which builds its attention mask");
   }
 
-  Output run(ParameterStore store, NDArray x, boolean training, KvCache cache, int offset) {
+  Output run(ParameterStore store, NDArray x, boolean training, KvCache cache, AttentionContext pass) {
     var normed = attentionNorm.forward(store, x, training);
-    var h = x.add(attention.attend(store, normed, normed, training, cache, index, offset)); // (B, T, D)
+    var h = x.add(attention.attend(store, normed, normed, training, cache, index, pass)); // (B, T, D)
     var mlpInput = mlpNorm.forward(store, h, training);
     if (moe == null) {
       return new Output(h.add(mlp.forward(store, mlpInput, training)), null);

@@ -16,6 +16,11 @@ public final class Dense extends MM1Block {
     this.bias = bias ? parameter("bias", new Shape(out), ZEROS) : null;
   }
 
+  /** The weight (out, in) as a forward pass on {@code like}'s device sees it. */
+  NDArray weight(ParameterStore store, NDArray like, boolean training) {
+    return value(store, weight, like, training);
+  }
+
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
     var w = value(store, weight, x, training);

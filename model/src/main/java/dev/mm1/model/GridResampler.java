@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
  * other border values); adaptive average pooling uses {@code adaptive_avg_pool2d}'s windows and
  * equals the engine's avgPool2d when the sizes divide (tested).
  */
-final class GridResampler {
+public final class GridResampler {
   private static final double CUBIC_A = -0.75;
 
   private GridResampler() {}
@@ -32,7 +32,7 @@ final class GridResampler {
   }
 
   /** Bicubic interpolation weights (out, in), edge indices clamped. */
-  static float[] bicubic(int in, int out) {
+  public static float[] bicubic(int in, int out) {
     var weights = new float[out * in];
     double scale = (double) in / out;
     for (int o = 0; o < out; o++) {

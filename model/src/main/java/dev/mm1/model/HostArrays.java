@@ -10,25 +10,30 @@ import ai.djl.ndarray.types.Shape;
  * and rotary tables made that way are kept by autograd or by views beyond the wrapper. Measured:
  * the tiny model's training losses varied with garbage-collection timing and sometimes turned NaN,
  * while without any collection (Epsilon GC) they were bit-identical from run to run; made through
- * here, they are bit-identical under the default collector too.
+ * here, they are bit-identical under the default collector too. Public so that the trainer and
+ * evaluator make their batches (images, ids) the same way.
  */
-final class HostArrays {
+public final class HostArrays {
   private HostArrays() {}
 
-  static NDArray of(NDManager manager, float[] data, Shape shape) {
+  public static NDArray of(NDManager manager, float[] data, Shape shape) {
     return owned(manager.create(data, shape));
   }
 
-  static NDArray of(NDManager manager, long[] data, Shape shape) {
+  public static NDArray of(NDManager manager, long[] data, Shape shape) {
     return owned(manager.create(data, shape));
   }
 
-  static NDArray of(NDManager manager, long[] data) {
+  public static NDArray of(NDManager manager, long[] data) {
     return owned(manager.create(data));
   }
 
-  static NDArray of(NDManager manager, float[] data) {
+  public static NDArray of(NDManager manager, float[] data) {
     return owned(manager.create(data));
+  }
+
+  public static NDArray of(NDManager manager, int[] data, Shape shape) {
+    return owned(manager.create(data, shape));
   }
 
   private static NDArray owned(NDArray wrapped) {

@@ -113,7 +113,7 @@ public final class MM1Model extends MM1Block {
         .reshape(layout.batch(), layout.length(), config.decoder().width()); // (B, L, D)
   }
 
-  SequenceLayout layout(MultimodalBatch batch) {
+  SequenceLayout layout(MultimodalBatch batch, boolean padLeft) {
     int vocab = config.decoder().vocabSize();
     for (int b = 0; b < batch.tokens().length; b++) {
       for (int t = 0; t < batch.tokens()[b].length; t++) {
@@ -126,34 +126,37 @@ public final class MM1Model extends MM1Block {
     }
     int images = batch.images() == null ? 0 : (int) batch.images().getShape().get(0);
     return SequenceLayout.of(batch, config.imageTokenId(), config.padTokenId(), config.connector().imageTokens(),
-        images);
+        images, padLeft);
   }
 
   /**
-   * Forward pass with losses. Arrays are created in {@code manager} (use a per-step sub-manager
-   * and close it after the step, so memory stays flat).
+   * Positions of {@code batch} that are next-token targets: what the loss of a (micro-)batch is a
+   * sum over, known before any forward pass (to normalise by the whole global batch).
+   */
+  public int targetCount(MultimodalBatch batch) {
+    return layout(batch, false).targets();
+  }
+
+  /**
+   * Forward pass with logits at every position and the mean loss through autograd. Simple and
+   * exact, but it holds the (B, L, V) logits and their softmax: for training use {@link
+   * #trainingLoss}. Arrays are created in {@code manager} (use a per-step sub-manager and close it
+   * after the step, so memory stays flat).
    */
   public MM1Output forward(ParameterStore store, MultimodalBatch batch, NDManager manager, boolean training) {
-    var layout = layout(batch);
+    var layout = layout(batch, false);
     var embeddings = embed(store, batch, layout, manager, training);
-    var out = decoder.run(store, embeddings, training, null);
-    var logits = out.logits();
+    var out = decoder.runHidden(store, embeddings, training, null, layout.segments());
+    var logits = decoder.logits(store, out.hidden(), training);
     NDArray lmLoss;
     if (layout.targets() == 0) {
       lmLoss = manager.zeros(new Shape());
     } else {
-      var rows = new long[layout.targets()];
-      var labels = new long[layout.targets()];
-      int n = 0;
-      for (int p = 0; p < layout.target().length; p++) {
-        if (layout.target()[p] != SequenceLayout.IGNORE) {
-          rows[n] = p;
-          labels[n++] = layout.target()[p];
-        }
-      }
+      var rows = targetRows(layout);
       var selected = logits.reshape(-1, config.decoder().vocabSize())
-          .get(new NDIndex("{}", HostArrays.of(manager, rows))); // (n, V)
-      lmLoss = selected.logSoftmax(1).gather(HostArrays.of(manager, labels, new Shape(n, 1)), 1).mean().neg();
+          .get(new NDIndex("{}", HostArrays.of(manager, rows[0]))); // (n, V)
+      lmLoss = selected.logSoftmax(1).gather(HostArrays.of(manager, rows[1], new Shape(rows[1].length, 1)), 1)
+          .mean().neg();
     }
     var loss = lmLoss;
     if (out.loadBalanceLoss() != null) {
@@ -163,6 +166,105 @@ public final class MM1Model extends MM1Block {
     }
     return new MM1Output(logits, loss, lmLoss, out.loadBalanceLoss(), out.zLoss(), out.expertLoad(),
         out.droppedTokens(), layout.targets());
+  }
+
+  /** The target positions (flattened B·L) and their labels, in position order. */
+  private static long[][] targetRows(SequenceLayout layout) {
+    var rows = new long[layout.targets()];
+    var labels = new long[layout.targets()];
+    int n = 0;
+    for (int p = 0; p < layout.target().length; p++) {
+      if (layout.target()[p] != SequenceLayout.IGNORE) {
+        rows[n] = p;
+        labels[n++] = layout.target()[p];
+      }
+    }
+    return new long[][] {rows, labels};
+  }
+
+  /** Logit elements computed at once by the chunked loss: 4 M floats (16 MB) whatever the vocabulary. */
+  static final long LOSS_CHUNK_ELEMENTS = 1L << 22;
+
+  /**
+   * The loss of one micro-batch for training, without ever holding its (n, V) logits: the output
+   * projection, softmax and cross-entropy run over chunks of target rows outside autograd, each
+   * chunk's gradients (towards the hidden states and the output weight) computed in closed form,
+   * (softmax − one-hot)·scale, and handed back to autograd through {@code objective} = Σ h·∂h +
+   * Σ W·∂W, whose gradient is exactly those. Peak memory is one chunk of logits plus a (V, D)
+   * gradient, instead of two (B, L, V) arrays.
+   *
+   * @param lossScale factor of the cross-entropy sum: 1 / target tokens of the whole global batch,
+   *     so accumulated micro-batches give the gradient of the global batch's mean
+   * @param auxScale factor of the MoE auxiliary losses (1 / micro-batches per global batch)
+   */
+  public TrainingLoss trainingLoss(ParameterStore store, MultimodalBatch batch, NDManager manager, double lossScale,
+      double auxScale) {
+    return trainingLoss(store, batch, manager, lossScale, auxScale, LOSS_CHUNK_ELEMENTS);
+  }
+
+  TrainingLoss trainingLoss(ParameterStore store, MultimodalBatch batch, NDManager manager, double lossScale,
+      double auxScale, long chunkElements) {
+    var layout = layout(batch, false);
+    var embeddings = embed(store, batch, layout, manager, true);
+    var out = decoder.runHidden(store, embeddings, true, null, layout.segments());
+    int vocab = config.decoder().vocabSize();
+    int width = config.decoder().width();
+    NDArray objective = manager.zeros(new Shape());
+    double lossSum = 0;
+    if (layout.targets() > 0) {
+      var rows = targetRows(layout);
+      var hidden = out.hidden().reshape(-1, width).get(new NDIndex("{}", HostArrays.of(manager, rows[0]))); // (n, D)
+      var weight = decoder.outputWeight(store, hidden, true); // (V, D), tracked
+      var fixedWeight = ownedBy(weight.stopGradient(), hidden);
+      var fixedHidden = hidden.stopGradient();
+      var weightT = fixedWeight.transpose();
+      var labels = HostArrays.of(manager, rows[1], new Shape(rows[1].length, 1));
+      int n = rows[0].length;
+      int chunk = (int) Math.max(1, Math.min(n, chunkElements / vocab));
+      var hiddenGradients = new ai.djl.ndarray.NDList();
+      NDArray weightGradient = null;
+      NDArray losses = null;
+      for (int start = 0; start < n; start += chunk) {
+        int end = Math.min(n, start + chunk);
+        try (var scope = manager.newSubManager()) {
+          // Every array of the chunk lives in its scope: results land in their first operand's manager.
+          var h = fixedHidden.get(start + ":" + end); // (c, D)
+          h.attach(scope);
+          var chunkLabels = labels.get(start + ":" + end);
+          chunkLabels.attach(scope);
+          var logProbabilities = h.matMul(weightT).logSoftmax(1); // (c, V)
+          var nll = logProbabilities.gather(chunkLabels, 1).sum().neg();
+          var gradLogits = logProbabilities.exp()
+              .sub(chunkLabels.squeeze(1).oneHot(vocab)).mul((float) lossScale); // (c, V)
+          var gradHidden = gradLogits.matMul(fixedWeight); // (c, D)
+          var gradWeight = gradLogits.transpose().matMul(h); // (V, D)
+          gradHidden.attach(manager);
+          nll.attach(manager);
+          hiddenGradients.add(gradHidden);
+          losses = losses == null ? nll : losses.add(nll);
+          if (weightGradient == null) {
+            gradWeight.attach(manager);
+            weightGradient = gradWeight;
+          } else {
+            weightGradient.addi(gradWeight);
+          }
+        }
+      }
+      lossSum = losses.getFloat();
+      var gradHidden = ai.djl.ndarray.NDArrays.concat(hiddenGradients, 0);
+      objective = hidden.mul(gradHidden).sum().add(weightGradient.mul(weight).sum());
+    }
+    float loadBalance = Float.NaN;
+    float zLoss = Float.NaN;
+    if (out.loadBalanceLoss() != null) {
+      var moe = config.decoder().moe();
+      objective = objective.add(out.loadBalanceLoss().mul((float) (moe.auxLossCoefficient() * auxScale)))
+          .add(out.zLoss().mul((float) (moe.zLossCoefficient() * auxScale)));
+      loadBalance = out.loadBalanceLoss().getFloat();
+      zLoss = out.zLoss().getFloat();
+    }
+    return new TrainingLoss(objective, lossSum, layout.targets(), loadBalance, zLoss, out.expertLoad(),
+        out.droppedTokens());
   }
 
   /**
@@ -175,25 +277,83 @@ public final class MM1Model extends MM1Block {
       throw new IllegalArgumentException(
           "generate takes one prompt; got " + prompt.tokens().length + " sequences");
     }
-    var layout = layout(prompt);
-    var generated = new int[maxNewTokens];
-    int count = 0;
-    try (var cache = new KvCache(manager, config.decoder().layers())) {
-      var logits = decoder.run(store, embed(store, prompt, layout, manager, false), false, cache).logits();
-      while (count < maxNewTokens) {
-        int next = (int) logits.get(new NDIndex("0, -1")).argMax().getLong();
-        generated[count++] = next;
-        if (next == stopToken || count == maxNewTokens) {
+    return generate(store, prompt, maxNewTokens, new int[] {stopToken}, manager)[0];
+  }
+
+  /**
+   * Greedy generation for a batch of prompts at once (rows of any lengths, each with its images),
+   * with a KV cache. Prompts are left-padded to a common length; padding is a segment of its own
+   * that no prompt token sees, and each prompt's positions start at 0, so every row generates what
+   * it would generate alone. A row stops at any of {@code stopTokens} (included in its output) or
+   * after {@code maxNewTokens}; returns each row's new ids.
+   */
+  public int[][] generate(ParameterStore store, MultimodalBatch prompts, int maxNewTokens, int[] stopTokens,
+      NDManager manager) {
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("maxNewTokens is " + maxNewTokens + "; allowed: at least 1");
+    }
+    var layout = layout(prompts, true);
+    int rows = layout.batch();
+    var generated = new int[rows][maxNewTokens];
+    var counts = new int[rows];
+    var done = new boolean[rows];
+    var lastSegments = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      lastSegments[r] = layout.segments()[(r + 1) * layout.length() - 1];
+    }
+    try (var cache = new KvCache(manager, config.decoder().layers()); var scope = manager.newSubManager()) {
+      var hidden = decoder.runHidden(store, embed(store, prompts, layout, scope, false), false, cache,
+          layout.segments()).hidden();
+      var next = lastTokens(store, hidden);
+      int remaining = rows;
+      while (true) {
+        for (int r = 0; r < rows; r++) {
+          if (done[r]) {
+            continue;
+          }
+          generated[r][counts[r]++] = next[r];
+          if (counts[r] == maxNewTokens || contains(stopTokens, next[r])) {
+            done[r] = true;
+            remaining--;
+          }
+        }
+        if (remaining == 0) {
           break;
         }
-        try (var step = manager.newSubManager()) {
-          var ids = HostArrays.of(step, new long[] {next}, new Shape(1, 1));
-          var nextLogits = decoder.run(store, decoder.embed(store, ids, false), false, cache).logits();
-          logits = nextLogits.get(new NDIndex(":, -1:")).duplicate();
-          logits.attach(manager);
+        try (var step = scope.newSubManager()) {
+          var ids = new long[rows];
+          for (int r = 0; r < rows; r++) {
+            ids[r] = done[r] ? config.padTokenId() : next[r];
+          }
+          var embeddings = decoder.embed(store, HostArrays.of(step, ids, new Shape(rows, 1)), false);
+          next = lastTokens(store, decoder.runHidden(store, embeddings, false, cache, lastSegments).hidden());
         }
       }
     }
-    return Arrays.copyOf(generated, count);
+    var out = new int[rows][];
+    for (int r = 0; r < rows; r++) {
+      out[r] = Arrays.copyOf(generated[r], counts[r]);
+    }
+    return out;
+  }
+
+  /** Argmax of the logits at the last position of every row of hidden states (B, T, D). */
+  private int[] lastTokens(ParameterStore store, NDArray hidden) {
+    var last = hidden.get(new NDIndex(":, -1, :")); // (B, D)
+    var ids = decoder.logits(store, last, false).argMax(1).toLongArray();
+    var out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = (int) ids[i];
+    }
+    return out;
+  }
+
+  private static boolean contains(int[] values, int value) {
+    for (int v : values) {
+      if (v == value) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -10,32 +10,53 @@ import ai.djl.ndarray.NDArray;
  *     sequence 1, ...), or null when no sequence has a placeholder
  * @param lossMask per token, whether it is a training target (e.g. only assistant turns in SFT);
  *     null means every non-padding text token. Image placeholders and padding never are.
+ * @param segmentIds per token, the packed document it belongs to (1, 2, ...; 0 = padding): tokens
+ *     attend only within their document and positions restart with each one; an image placeholder's
+ *     expansion takes its segment. Null puts each whole row in one segment.
  */
-public record MultimodalBatch(int[][] tokens, NDArray images, boolean[][] lossMask) {
+public record MultimodalBatch(int[][] tokens, NDArray images, boolean[][] lossMask, int[][] segmentIds) {
 
   public MultimodalBatch {
     if (tokens == null || tokens.length == 0) {
       throw new IllegalArgumentException("batch.tokens is empty; allowed: at least one sequence");
     }
     if (lossMask != null) {
-      if (lossMask.length != tokens.length) {
-        throw new IllegalArgumentException("batch.lossMask has " + lossMask.length + " rows but batch.tokens has "
-            + tokens.length + "; allowed: one mask row per sequence");
-      }
+      checkRows("batch.lossMask", lossMask.length, tokens);
       for (int b = 0; b < tokens.length; b++) {
-        if (lossMask[b].length != tokens[b].length) {
-          throw new IllegalArgumentException("batch.lossMask row " + b + " has " + lossMask[b].length
-              + " entries but the sequence has " + tokens[b].length + " tokens");
-        }
+        checkRow("batch.lossMask", b, lossMask[b].length, tokens[b].length);
+      }
+    }
+    if (segmentIds != null) {
+      checkRows("batch.segmentIds", segmentIds.length, tokens);
+      for (int b = 0; b < tokens.length; b++) {
+        checkRow("batch.segmentIds", b, segmentIds[b].length, tokens[b].length);
       }
     }
   }
 
+  public MultimodalBatch(int[][] tokens, NDArray images, boolean[][] lossMask) {
+    this(tokens, images, lossMask, null);
+  }
+
+  private static void checkRows(String field, int rows, int[][] tokens) {
+    if (rows != tokens.length) {
+      throw new IllegalArgumentException(field + " has " + rows + " rows but batch.tokens has " + tokens.length
+          + "; allowed: one row per sequence");
+    }
+  }
+
+  private static void checkRow(String field, int row, int entries, int tokens) {
+    if (entries != tokens) {
+      throw new IllegalArgumentException(field + " row " + row + " has " + entries + " entries but the sequence has "
+          + tokens + " tokens");
+    }
+  }
+
   public static MultimodalBatch of(int[][] tokens, NDArray images) {
-    return new MultimodalBatch(tokens, images, null);
+    return new MultimodalBatch(tokens, images, null, null);
   }
 
   public static MultimodalBatch text(int[][] tokens) {
-    return new MultimodalBatch(tokens, null, null);
+    return new MultimodalBatch(tokens, null, null, null);
   }
 }

@@ -23,6 +23,11 @@ public final class TokenEmbedding extends MM1Block {
     return Embedding.embedding(longIds, value(store, weight, ids, training), SparseFormat.DENSE).singletonOrThrow();
   }
 
+  /** The long-lived manager of the weights, for constant tables built once (rotary cos/sin). */
+  ai.djl.ndarray.NDManager tableManager() {
+    return weight.getArray().getManager();
+  }
+
   NDArray table(ParameterStore store, NDArray like, boolean training) {
     return value(store, weight, like, training);
   }

@@ -87,6 +87,37 @@ class DecoderTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"tiny", "tiny-moe"})
+  void batchedGenerationEqualsOneAtATime(String preset) {
+    try (var manager = NDManager.newBaseManager()) {
+      var model = TestModels.build(Presets.get(preset), manager, 17);
+      var store = TestModels.store(manager);
+      int image = Presets.IMAGE_TOKEN;
+      var prompts = new int[][] {
+          {20, image, 21, 22},
+          {30, 31, 32, image, 33, 34, 35, 36, 37},
+          {image, 40}};
+      var images = TestModels.images(manager, 3, 32, 8);
+      var batched = model.generate(store, MultimodalBatch.of(prompts, images), 7, new int[] {-1}, manager);
+      for (int r = 0; r < prompts.length; r++) {
+        var alone = model.generate(store, MultimodalBatch.of(new int[][] {prompts[r]},
+            images.get(new NDIndex(r + ":" + (r + 1)))), 7, -1, manager);
+        assertThat(batched[r]).as("row %d", r).containsExactly(alone);
+      }
+      // A stop token ends its row only (the token is kept), the others run on.
+      int stop = batched[1][2];
+      var stopped = model.generate(store, MultimodalBatch.of(prompts, images), 7, new int[] {stop}, manager);
+      for (int r = 0; r < prompts.length; r++) {
+        int end = 0;
+        while (end < batched[r].length && batched[r][end] != stop) {
+          end++;
+        }
+        assertThat(stopped[r]).containsExactly(java.util.Arrays.copyOf(batched[r], Math.min(batched[r].length, end + 1)));
+      }
+    }
+  }
+
   static float maxAbsDifference(ai.djl.ndarray.NDArray a, ai.djl.ndarray.NDArray b) {
     return a.sub(b).abs().max().getFloat();
   }

@@ -1,6 +1,8 @@
 package dev.mm1.model.io;
 
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.mm1.model.HostArrays;
 import dev.mm1.model.MM1Block;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,7 +61,8 @@ public final class ModelWeights {
               + new Shape(tensor.shape()) + ", which cannot be split into " + source.parts() + " row blocks");
         }
         sourceShape[0] /= source.parts();
-        if (!Arrays.equals(sourceShape, expected.getShape())) {
+        var grid = PositionGrid.between(name, sourceShape, expected.getShape());
+        if (grid == null && !Arrays.equals(sourceShape, expected.getShape())) {
           throw new IllegalArgumentException("tensor '" + source.tensor() + "' in " + path + " has shape "
               + new Shape(sourceShape) + (source.parts() > 1 ? " (block " + source.part() + " of " + source.parts()
               + ")" : "") + " but parameter '" + name + "' needs " + expected);
@@ -71,7 +74,14 @@ public final class ModelWeights {
             int block1 = values.length / source.parts();
             var part = source.parts() == 1 ? values
                 : Arrays.copyOfRange(values, source.part() * block1, (source.part() + 1) * block1);
-            parameter.getArray().set(part);
+            if (grid != null) {
+              part = grid.resample(part);
+            }
+            // Copied into libtorch-owned memory first: an array wrapping a JVM buffer must not outlive it.
+            var array = parameter.getArray();
+            try (var owned = HostArrays.of(array.getManager(), part, expected)) {
+              array.set(new NDIndex(":"), owned);
+            }
           } catch (IOException e) {
             throw new java.io.UncheckedIOException("reading tensor '" + source.tensor() + "' from " + path, e);
           }
