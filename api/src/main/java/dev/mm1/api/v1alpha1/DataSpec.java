@@ -15,10 +15,10 @@ public class DataSpec {
   @Size(min = 1, max = 64)
   public List<DataSourceSpec> sources;
 
-  /** Tokens per packed training sequence, image tokens included. */
+  /** Tokens per packed training sequence, image tokens included (MM1: 4096). */
   @Min(16)
   @Max(1048576)
-  public Integer sequenceLength = 2048;
+  public Integer sequenceLength = 4096;
 
   /** Most images packed into one sequence. */
   @Min(0)
@@ -29,6 +29,9 @@ public class DataSpec {
   @Min(16)
   @Max(4096)
   public Integer imageResolution;
+
+  /** Packed documents attend only within themselves, positions restarting per document; false allows plain causal attention across them. */
+  public Boolean documentMasking = true;
 
   /** Splits each image into four crops plus the downscaled whole image (MM1's high-resolution SFT). */
   public Boolean subImageDecomposition = false;

@@ -97,6 +97,7 @@ final class DataLane implements Closeable {
           }
           try {
             Document document = decoder.decode(name, source.kind(), read.sample(), read.at());
+            sampler.record(name, document.tokenCount(packer.imageTokens()));
             seen++;
             budget.accepted();
             return document;
@@ -123,12 +124,13 @@ final class DataLane implements Closeable {
     Document pending = packer.pending();
     PipelineState.Pending saved = pending == null ? null : new PipelineState.Pending(pending.source(), pending.key(),
         (SourcePosition) pending.origin(), packer.pendingPiece(), packer.pendingOffset());
-    return new PipelineState.Lane(lane, sampler.state(), positions, List.copyOf(exhausted), saved, seen, skipped);
+    return new PipelineState.Lane(lane, sampler.state(), sampler.tokens(), positions, List.copyOf(exhausted), saved, seen,
+        skipped);
   }
 
   void restore(PipelineState.Lane state) {
     try {
-      sampler = new MixtureSampler(weights(), state.random());
+      sampler = new MixtureSampler(weights(), state.random(), state.tokens());
       exhausted.clear();
       for (String name : state.exhausted()) {
         sampler.retire(name);

@@ -162,7 +162,7 @@ public final class DataPipeline implements AutoCloseable {
       if (resolution == null || resolution < 1) {
         throw new IllegalArgumentException("data.imageResolution is unset and no encoder resolution was given");
       }
-      int sequenceLength = spec.sequenceLength == null ? 2048 : spec.sequenceLength;
+      int sequenceLength = spec.sequenceLength == null ? 4096 : spec.sequenceLength;
       int maxImages = spec.maxImagesPerSequence == null ? 16 : spec.maxImagesPerSequence;
       boolean subImages = Boolean.TRUE.equals(spec.subImageDecomposition);
       long seed = spec.seed == null ? 0 : spec.seed;

@@ -23,12 +23,27 @@ import java.util.Map;
  * @param laneStates the lanes this state covers
  */
 public record PipelineState(int version, long seed, int lanes, List<String> sources, List<Lane> laneStates) {
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  /** One lane. */
-  public record Lane(int lane, long random, Map<String, SourcePosition> positions, List<String> exhausted,
-      Pending pending, long seen, long skipped) {}
+  /**
+   * One lane.
+   *
+   * @param random the mixture sampler's generator state
+   * @param tokens tokens drawn per source so far (the mixture's realised shares)
+   */
+  public record Lane(int lane, long random, Map<String, Long> tokens, Map<String, SourcePosition> positions,
+      List<String> exhausted, Pending pending, long seen, long skipped) {}
+
+  /** Tokens drawn per source over the lanes of this state, in mixture order. */
+  public Map<String, Long> sourceTokens() {
+    Map<String, Long> total = new java.util.LinkedHashMap<>();
+    sources.forEach(name -> total.put(name, 0L));
+    for (Lane lane : laneStates) {
+      lane.tokens().forEach((name, count) -> total.merge(name, count, Long::sum));
+    }
+    return total;
+  }
 
   /** A document partly packed: where it was read, and the cursor into it. */
   public record Pending(String source, String key, SourcePosition at, int piece, int offset) {}

@@ -1,6 +1,7 @@
 package dev.mm1.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mm1.api.v1alpha1.DataSourceKind;
@@ -121,6 +122,37 @@ class DataPipelineTest {
       rows.addAll(pipeline.nextBatch().sequences());
     }
     return rows;
+  }
+
+  @Test
+  void mixtureWeightsAreSharesOfTrainedTokensWithinTwoPercentOver1000Sequences() {
+    DataSpec spec = TestCorpus.pretraining(256, 8);
+    Map<String, Long> packed = new HashMap<>();
+    long total = 0;
+    Batch last = null;
+    try (DataPipeline pipeline = pipeline(spec, 4).build()) {
+      for (int b = 0; b < 250; b++) {
+        last = pipeline.nextBatch();
+        for (PackedSequence sequence : last.sequences()) {
+          for (int id : sequence.segmentIds()) {
+            if (id > 0) {
+              packed.merge(sequence.segments().get(id - 1).split("/")[0], 1L, Long::sum);
+              total++;
+            }
+          }
+        }
+      }
+    }
+    double weights = spec.sources.stream().mapToDouble(s -> s.weight).sum();
+    Map<String, Long> reported = last.state().sourceTokens();
+    long reportedTotal = reported.values().stream().mapToLong(Long::longValue).sum();
+    for (DataSourceSpec source : spec.sources) {
+      double share = 100.0 * packed.getOrDefault(source.name, 0L) / total;
+      assertThat(share).as("share of %s in the packed tokens", source.name).isCloseTo(100 * source.weight / weights, within(2.0));
+      // What the pipeline reports (tokens drawn, a partly packed document included) agrees.
+      assertThat(100.0 * reported.get(source.name) / reportedTotal).as("reported share of %s", source.name)
+          .isCloseTo(share, within(1.0));
+    }
   }
 
   @Test

@@ -42,6 +42,11 @@ public final class SequencePacker {
     this.imageId = imageId;
   }
 
+  /** Sequence positions one image view takes. */
+  public int imageTokens() {
+    return imageTokens;
+  }
+
   /**
    * Throws when an image of {@code views} views can never be packed (more positions or views than
    * one sequence holds), so that a misconfiguration fails at start, naming the settings.

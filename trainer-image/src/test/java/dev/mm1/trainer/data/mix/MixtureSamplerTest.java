@@ -7,25 +7,59 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class MixtureSamplerTest {
-  private static Map<String, Double> proportions(MixtureSampler sampler, int draws) {
-    Map<String, Double> counts = new HashMap<>();
+  /** Document sizes unlike each other, as caption pairs, interleaved stories and text documents are. */
+  private static long documentTokens(String source, Random random) {
+    return switch (source) {
+      case "caption" -> 40 + random.nextInt(20);
+      case "interleaved" -> 300 + random.nextInt(3800);
+      default -> 50 + random.nextInt(500);
+    };
+  }
+
+  /** Percent of the tokens each source got over {@code draws} documents. */
+  private static Map<String, Double> tokenShares(MixtureSampler sampler, int draws, long seed) {
+    var random = new Random(seed);
+    Map<String, Double> tokens = new HashMap<>();
+    double total = 0;
     for (int i = 0; i < draws; i++) {
-      counts.merge(sampler.next(), 1.0, Double::sum);
+      String source = sampler.next();
+      long count = documentTokens(source, random);
+      sampler.record(source, count);
+      tokens.merge(source, (double) count, Double::sum);
+      total += count;
     }
-    counts.replaceAll((name, count) -> 100 * count / draws);
-    return counts;
+    final double all = total;
+    tokens.replaceAll((name, count) -> 100 * count / all);
+    return tokens;
   }
 
   @Test
-  void mm1MixtureIsHitWithinHalfAPointOver100000Draws() {
+  void mm1MixtureIsHitInTokensNotInDocuments() {
     for (long seed = 0; seed < 3; seed++) {
-      Map<String, Double> percent = proportions(new MixtureSampler(MixtureSampler.MM1_DEFAULT, SplitMix64.forStream(seed, 0).state()), 100_000);
+      var sampler = new MixtureSampler(MixtureSampler.MM1_DEFAULT, SplitMix64.forStream(seed, 0).state());
+      Map<String, Double> percent = tokenShares(sampler, 20_000, seed);
       assertThat(percent.get("caption")).isCloseTo(45.0, within(0.5));
       assertThat(percent.get("interleaved")).isCloseTo(45.0, within(0.5));
       assertThat(percent.get("text")).isCloseTo(10.0, within(0.5));
+    }
+  }
+
+  @Test
+  void sharesStayCloseAtEveryPointNotOnlyOnAverage() {
+    var sampler = new MixtureSampler(MixtureSampler.MM1_DEFAULT, 3);
+    var random = new Random(3);
+    for (int i = 0; i < 500; i++) {
+      String source = sampler.next();
+      sampler.record(source, documentTokens(source, random));
+      var tokens = sampler.tokens();
+      long total = tokens.values().stream().mapToLong(Long::longValue).sum();
+      // Never further from its share than the largest document (4 100 tokens).
+      assertThat(Math.abs(tokens.get("caption") - 0.45 * total)).as("after %d documents", i).isLessThan(4_100.0);
+      assertThat(Math.abs(tokens.get("text") - 0.10 * total)).as("after %d documents", i).isLessThan(4_100.0);
     }
   }
 
@@ -37,36 +71,42 @@ class MixtureSamplerTest {
     weights.put("c", 3.5);
     weights.put("d", 0.5);
     weights.put("e", 3.0);
-    Map<String, Double> percent = proportions(new MixtureSampler(weights, 42), 100_000);
+    Map<String, Double> percent = tokenShares(new MixtureSampler(weights, 42), 20_000, 1);
     weights.forEach((name, weight) -> assertThat(percent.get(name)).as(name).isCloseTo(weight * 10, within(0.5)));
   }
 
   @Test
-  void drawsAreReproducibleBySeedAndResumableFromState() {
+  void choicesAreReproducibleBySeedAndResumableFromStateAndTokens() {
+    var random = new Random(1);
     MixtureSampler first = new MixtureSampler(MixtureSampler.MM1_DEFAULT, 5);
     for (int i = 0; i < 1000; i++) {
-      first.next();
+      String source = first.next();
+      first.record(source, documentTokens(source, random));
     }
-    MixtureSampler resumed = new MixtureSampler(MixtureSampler.MM1_DEFAULT, first.state());
+    MixtureSampler resumed = new MixtureSampler(MixtureSampler.MM1_DEFAULT, first.state(), first.tokens());
     for (int i = 0; i < 1000; i++) {
-      assertThat(resumed.next()).isEqualTo(first.next());
+      String a = resumed.next();
+      String b = first.next();
+      assertThat(a).isEqualTo(b);
+      long count = documentTokens(a, random);
+      resumed.record(a, count);
+      first.record(b, count);
     }
-    MixtureSampler other = new MixtureSampler(MixtureSampler.MM1_DEFAULT, 6);
-    MixtureSampler same = new MixtureSampler(MixtureSampler.MM1_DEFAULT, 5);
-    StringBuilder a = new StringBuilder();
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 50; i++) {
-      a.append(same.next());
-      b.append(other.next());
+    // Ties at the start are broken by the seed.
+    StringBuilder fromSix = new StringBuilder();
+    StringBuilder fromFive = new StringBuilder();
+    for (long seed = 0; seed < 20; seed++) {
+      fromFive.append(new MixtureSampler(MixtureSampler.MM1_DEFAULT, 5 + 2 * seed).next());
+      fromSix.append(new MixtureSampler(MixtureSampler.MM1_DEFAULT, 6 + 2 * seed).next());
     }
-    assertThat(a.toString()).isNotEqualTo(b.toString());
+    assertThat(fromFive.toString()).isNotEqualTo(fromSix.toString());
   }
 
   @Test
   void retiredSourcesAreNoLongerDrawnAndTheRestKeepTheirRatio() {
     MixtureSampler sampler = new MixtureSampler(MixtureSampler.MM1_DEFAULT, 9);
     sampler.retire("interleaved");
-    Map<String, Double> percent = proportions(sampler, 100_000);
+    Map<String, Double> percent = tokenShares(sampler, 20_000, 2);
     assertThat(percent).doesNotContainKey("interleaved");
     assertThat(percent.get("caption")).isCloseTo(100 * 45 / 55.0, within(0.5));
   }
