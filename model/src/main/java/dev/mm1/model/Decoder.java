@@ -63,7 +63,7 @@ public final class Decoder extends MM1Block {
   public Output run(ParameterStore store, NDArray embeddings, boolean training, KvCache cache) {
     var hidden = runHidden(store, embeddings, training, cache, null);
     return new Output(logits(store, hidden.hidden(), training), hidden.loadBalanceLoss(), hidden.zLoss(),
-        hidden.expertLoad(), hidden.droppedTokens());
+        hidden.expertLoad(), hidden.totalDropped());
   }
 
   /**
@@ -73,10 +73,15 @@ public final class Decoder extends MM1Block {
    * @param loadBalanceLoss mean load-balancing loss over MoE layers (null for a dense decoder)
    * @param zLoss mean router z-loss over MoE layers (null for a dense decoder)
    * @param expertLoad per MoE layer, each expert's share of the routed assignments
-   * @param droppedTokens (token, expert) assignments dropped by the capacity factor
+   * @param droppedTokens (token, expert) assignments dropped by the capacity factor, per MoE layer
    */
   public record Hidden(NDArray hidden, NDArray loadBalanceLoss, NDArray zLoss, List<float[]> expertLoad,
-      int droppedTokens) {}
+      List<Integer> droppedTokens) {
+    /** Assignments dropped over all MoE layers. */
+    public int totalDropped() {
+      return droppedTokens.stream().mapToInt(Integer::intValue).sum();
+    }
+  }
 
   /**
    * Runs the blocks on embeddings (B, T, D).
@@ -122,7 +127,7 @@ public final class Decoder extends MM1Block {
     NDArray loadBalance = null;
     NDArray zLoss = null;
     var loads = new ArrayList<float[]>();
-    int dropped = 0;
+    var dropped = new ArrayList<Integer>();
     for (var layer : layers) {
       var out = layer.run(store, x, training, cache, pass);
       x = out.hidden();
@@ -131,7 +136,7 @@ public final class Decoder extends MM1Block {
         loadBalance = loadBalance == null ? routing.loadBalanceLoss() : loadBalance.add(routing.loadBalanceLoss());
         zLoss = zLoss == null ? routing.zLoss() : zLoss.add(routing.zLoss());
         loads.add(routing.expertLoad());
-        dropped += routing.droppedTokens();
+        dropped.add(routing.droppedTokens());
       }
     }
     x = norm.forward(store, x, training);
@@ -139,7 +144,7 @@ public final class Decoder extends MM1Block {
       loadBalance = loadBalance.div(loads.size());
       zLoss = zLoss.div(loads.size());
     }
-    return new Hidden(x, loadBalance, zLoss, List.copyOf(loads), dropped);
+    return new Hidden(x, loadBalance, zLoss, List.copyOf(loads), List.copyOf(dropped));
   }
 
   /** Logits (..., V) of hidden states (..., D): the output head, or the token embedding when tied. */

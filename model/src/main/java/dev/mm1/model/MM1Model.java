@@ -165,7 +165,7 @@ public final class MM1Model extends MM1Block {
           .add(out.zLoss().mul((float) moe.zLossCoefficient()));
     }
     return new MM1Output(logits, loss, lmLoss, out.loadBalanceLoss(), out.zLoss(), out.expertLoad(),
-        out.droppedTokens(), layout.targets());
+        out.totalDropped(), layout.targets());
   }
 
   /** The target positions (flattened B·L) and their labels, in position order. */

@@ -13,7 +13,7 @@ import java.util.List;
  * @param loadBalanceLoss mean load-balancing loss over MoE layers (NaN for a dense decoder)
  * @param zLoss mean router z-loss over MoE layers (NaN for a dense decoder)
  * @param expertLoad per MoE layer, each expert's share of the routed assignments
- * @param droppedTokens (token, expert) assignments dropped by the capacity factor
+ * @param droppedTokens (token, expert) assignments dropped by the capacity factor, per MoE layer
  */
 public record TrainingLoss(NDArray objective, double lossSum, int targets, float loadBalanceLoss, float zLoss,
-    List<float[]> expertLoad, int droppedTokens) {}
+    List<float[]> expertLoad, List<Integer> droppedTokens) {}

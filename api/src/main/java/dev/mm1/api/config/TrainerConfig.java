@@ -47,6 +47,82 @@ public record TrainerConfig(String json, String hash) {
     return new TrainerConfig(json, Canonical.sha256(json));
   }
 
+  /**
+   * Fields of the rendered config a run may change and still resume from its checkpoints: the
+   * step count (the schedule follows the new total), checkpoint cadence and retention, the
+   * bad-sample budget, where the checkpoint directory is mounted, the init checkpoint (used only
+   * at step 0) and the run's identity. Anything else (model, data, optimizer settings, batch sizes)
+   * changes what the checkpoints mean, so a resume under it is refused.
+   */
+  public static final List<String> RESUMABLE_FIELDS = List.of("optimization.steps", "checkpoints", "init",
+      "data.onBadSample", "data.maxSkippedFraction", "run");
+
+  /** The rendered config without {@link #RESUMABLE_FIELDS}: what a checkpoint must have been made under. */
+  public static JsonNode resumeRelevant(String json) {
+    var tree = (ObjectNode) parse(json);
+    for (var field : RESUMABLE_FIELDS) {
+      var dot = field.lastIndexOf('.');
+      var parent = dot < 0 ? tree : tree.path(field.substring(0, dot));
+      if (parent instanceof ObjectNode object) {
+        object.remove(field.substring(dot + 1));
+      }
+    }
+    return tree;
+  }
+
+  /**
+   * A rendered config read back (by the trainer, from {@code MM1_CONFIG}).
+   *
+   * @param spec the training spec as rendered (scheduling fields absent)
+   * @param checkpointDir the checkpoint directory the operator chose, as the pod sees it
+   * @param init the resolved init checkpoint, or null
+   * @param name the MM1Training's name
+   * @param namespace its namespace
+   * @param uid its UID
+   */
+  public record Rendered(MM1TrainingSpec spec, String checkpointDir, CommittedCheckpoint init, String name,
+      String namespace, String uid) {}
+
+  /** Reads a rendered config; an error names what is wrong with it. */
+  public static Rendered read(String json) {
+    var tree = (ObjectNode) parse(json);
+    var run = tree.path("run");
+    var checkpointDir = tree.path("checkpoints").path("dir").asText(null);
+    var resolved = tree.path("init").path("resolved");
+    var specTree = tree.deepCopy();
+    specTree.remove("run");
+    if (specTree.path("checkpoints") instanceof ObjectNode checkpoints) {
+      checkpoints.remove("dir");
+    }
+    if (specTree.path("init") instanceof ObjectNode init) {
+      init.remove("resolved");
+    }
+    try {
+      // Lenient: the spec was validated when it was rendered, and a newer operator may add fields.
+      var reader = Canonical.JSON.copy()
+          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      var spec = reader.treeToValue(specTree, MM1TrainingSpec.class);
+      var init = resolved.isMissingNode() ? null : reader.treeToValue(resolved, CommittedCheckpoint.class);
+      return new Rendered(spec, checkpointDir, init, run.path("name").asText(null), run.path("namespace").asText(null),
+          run.path("uid").asText(null));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("the trainer config does not match the MM1Training spec: "
+          + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      var tree = Canonical.JSON.readTree(json);
+      if (!(tree instanceof ObjectNode)) {
+        throw new IllegalArgumentException("the trainer config is not a JSON object");
+      }
+      return tree;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("the trainer config is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** The spec fields that may not change after the first Job: all but suspend, maxRestarts and the TTL. */
   public static JsonNode acceptedSpec(MM1TrainingSpec spec) {
     var tree = (ObjectNode) Canonical.tree(spec);

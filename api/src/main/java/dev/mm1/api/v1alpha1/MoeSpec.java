@@ -18,6 +18,10 @@ public class MoeSpec {
   @Min(1)
   public Integer everyNLayers = 2;
 
+  /** Inner width of each expert's SwiGLU MLP; unset means the decoder's mlpWidth. */
+  @Min(8)
+  public Integer expertMlpWidth;
+
   /** Weight of the auxiliary load-balancing loss. */
   @Min(0)
   public Double auxLossCoefficient = 0.01;

@@ -57,6 +57,10 @@ public class OptimizationSpec {
   @Min(0)
   public Double gradClip = 1.0;
 
+  /** Optimizer steps in a row whose loss or gradient is not finite that are skipped before the run stops as diverged. */
+  @Min(1)
+  public Integer maxConsecutiveSkips = 5;
+
   /** Numeric precision of training: FP32, BF16 (GPU only) or FP16. */
   public Precision precision = Precision.FP32;
 }

@@ -141,8 +141,8 @@ public final class ModelBenchmark implements Callable<Integer> {
     return out;
   }
 
-  /** Best of several fp32 n×n×n products, as FLOP/s. */
-  private static double matMulFlops(NDManager manager, int n) {
+  /** Best of several fp32 n×n×n products, as FLOP/s: the roofline other measurements are compared with. */
+  public static double matMulFlops(NDManager manager, int n) {
     try (var sub = manager.newSubManager()) {
       var a = sub.randomNormal(new Shape(n, n));
       var b = sub.randomNormal(new Shape(n, n));

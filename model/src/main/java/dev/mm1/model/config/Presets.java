@@ -51,7 +51,36 @@ public final class Presets {
     PRESETS.put("mm1-7b-moe", () -> withMoe(get("mm1-7b"), "mm1-7b-moe", 32, 4, 14592));
   }
 
+  private static final Map<String, Supplier<VisionEncoderConfig>> VISION = new LinkedHashMap<>();
+
+  static {
+    VISION.put("ViT-Tiny", () -> VisionEncoderConfig.builder().resolution(32).patchSize(8).width(128).layers(4)
+        .heads(4).mlpWidth(512).build());
+    VISION.put("ViT-B/16", () -> VisionEncoderConfig.builder().resolution(224).patchSize(16).width(768).layers(12)
+        .heads(12).mlpWidth(3072).build());
+    VISION.put("ViT-L/14", Presets::vitL336);
+    VISION.put("ViT-H/14", Presets::vitH378);
+  }
+
   private Presets() {}
+
+  /** Image-encoder architecture names (the spec's {@code imageEncoder.architecture}). */
+  public static List<String> visionArchitectures() {
+    return List.copyOf(VISION.keySet());
+  }
+
+  /**
+   * The ViT called {@code name} at its usual resolution (ViT-L/14 at 336 px with QuickGELU as in
+   * OpenAI's CLIP, ViT-H/14 at MM1's 378 px); an unknown name is an error listing the known ones.
+   */
+  public static VisionEncoderConfig visionArchitecture(String name) {
+    var architecture = VISION.get(name);
+    if (architecture == null) {
+      throw new IllegalArgumentException("unknown image encoder architecture '" + name + "'; allowed: "
+          + String.join(", ", visionArchitectures()));
+    }
+    return architecture.get();
+  }
 
   /** Preset names in order of size. */
   public static List<String> names() {

@@ -39,45 +39,11 @@ public final class SafetensorsWriter {
 
   public static void write(Path path, List<Tensor> tensors, TensorType type, Map<String, String> metadata)
       throws IOException {
-    var header = new JsonObject();
-    if (!metadata.isEmpty()) {
-      var meta = new JsonObject();
-      metadata.forEach(meta::addProperty);
-      header.add("__metadata__", meta);
-    }
-    long offset = 0;
-    var names = new ArrayList<String>();
-    for (var tensor : tensors) {
-      if (names.contains(tensor.name())) {
-        throw new IllegalArgumentException("tensor '" + tensor.name() + "' is written twice to " + path);
-      }
-      names.add(tensor.name());
-      var info = new JsonObject();
-      info.addProperty("dtype", type.name());
-      var shape = new JsonArray();
-      for (long d : tensor.shape()) {
-        shape.add(d);
-      }
-      info.add("shape", shape);
-      var offsets = new JsonArray();
-      offsets.add(offset);
-      offset += (long) tensor.values().length * type.bytes();
-      offsets.add(offset);
-      info.add("data_offsets", offsets);
-      header.add(tensor.name(), info);
-    }
-    var headerBytes = header.toString().getBytes(StandardCharsets.UTF_8);
-    // The format pads the header with spaces so the data starts 8-byte aligned.
-    int padded = (headerBytes.length + 7) / 8 * 8;
+    var start = header(tensors.stream().map(t -> new TensorShape(t.name(), t.shape())).toList(), type, metadata);
     var temporary = path.resolveSibling(path.getFileName() + ".tmp");
     try (var channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      var start = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-      start.putLong(padded).put(headerBytes);
-      while (start.hasRemaining()) {
-        start.put((byte) ' ');
-      }
-      writeFully(channel, start.flip());
+      writeFully(channel, start);
       var buffer = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
       for (var tensor : tensors) {
         for (float value : tensor.values()) {
@@ -96,6 +62,59 @@ public final class SafetensorsWriter {
       channel.force(true);
     }
     Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A tensor's name and shape, for the header of a file whose data is streamed by the caller. */
+  public record TensorShape(String name, long[] shape) {
+    public long elements() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  /**
+   * The start of a safetensors file holding {@code tensors} in this order as {@code type}: the
+   * 8-byte header length, then the JSON header padded with spaces so the data starts 8-byte
+   * aligned. The tensors' bytes follow in the same order.
+   */
+  public static ByteBuffer header(List<TensorShape> tensors, TensorType type, Map<String, String> metadata) {
+    var header = new JsonObject();
+    if (!metadata.isEmpty()) {
+      var meta = new JsonObject();
+      metadata.forEach(meta::addProperty);
+      header.add("__metadata__", meta);
+    }
+    long offset = 0;
+    var names = new java.util.HashSet<String>();
+    for (var tensor : tensors) {
+      if (!names.add(tensor.name())) {
+        throw new IllegalArgumentException("tensor '" + tensor.name() + "' is written twice");
+      }
+      var info = new JsonObject();
+      info.addProperty("dtype", type.name());
+      var shape = new JsonArray();
+      for (long d : tensor.shape()) {
+        shape.add(d);
+      }
+      info.add("shape", shape);
+      var offsets = new JsonArray();
+      offsets.add(offset);
+      offset += tensor.elements() * type.bytes();
+      offsets.add(offset);
+      info.add("data_offsets", offsets);
+      header.add(tensor.name(), info);
+    }
+    var headerBytes = header.toString().getBytes(StandardCharsets.UTF_8);
+    int padded = (headerBytes.length + 7) / 8 * 8;
+    var start = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    start.putLong(padded).put(headerBytes);
+    while (start.hasRemaining()) {
+      start.put((byte) ' ');
+    }
+    return start.flip();
   }
 
   private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {

@@ -33,7 +33,7 @@ public final class SkipBudget {
   /** Counts a bad sample, or throws when the policy or the budget says stop. */
   void skipped(BadSampleException bad) {
     if (policy == BadSamplePolicy.Fail) {
-      throw new DataPipelineException("bad sample (onBadSample: Fail): " + bad.getMessage(), bad);
+      throw new SkipBudgetExceededException("bad sample (onBadSample: Fail): " + bad.getMessage(), bad);
     }
     long total = seen.incrementAndGet();
     long bads = skipped.incrementAndGet();
@@ -49,9 +49,9 @@ public final class SkipBudget {
 
   private void check(long total, long bads, String last) {
     if (total > 0 && bads > maxSkippedFraction * total) {
-      throw new DataPipelineException(String.format(
+      throw new SkipBudgetExceededException(String.format(
           "%d of %d samples (%.2f %%) were bad and skipped, more than maxSkippedFraction %.2f %%%s", bads, total,
-          100.0 * bads / total, 100 * maxSkippedFraction, last == null ? "" : "; the last: " + last));
+          100.0 * bads / total, 100 * maxSkippedFraction, last == null ? "" : "; the last: " + last), null);
     }
   }
 

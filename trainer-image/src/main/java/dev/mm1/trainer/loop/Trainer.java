@@ -1,0 +1,511 @@
+package dev.mm1.trainer.loop;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.mm1.api.config.Canonical;
+import dev.mm1.api.config.TrainerConfig;
+import dev.mm1.api.rest.CheckpointRecord;
+import dev.mm1.api.rest.RunState;
+import dev.mm1.api.v1alpha1.Precision;
+import dev.mm1.model.HostArrays;
+import dev.mm1.model.MM1Model;
+import dev.mm1.model.MultimodalBatch;
+import dev.mm1.model.bench.ModelBenchmark;
+import dev.mm1.model.config.FlopCounts;
+import dev.mm1.model.config.MM1Config;
+import dev.mm1.model.io.ModelWeights;
+import dev.mm1.model.io.SafetensorsFile;
+import dev.mm1.model.io.TensorMapping;
+import dev.mm1.model.tokenizer.MM1Tokenizer;
+import dev.mm1.trainer.checkpoint.Checkpoint;
+import dev.mm1.trainer.checkpoint.CheckpointDirectory;
+import dev.mm1.trainer.checkpoint.CheckpointException;
+import dev.mm1.trainer.checkpoint.CheckpointWriter;
+import dev.mm1.trainer.checkpoint.TrainerState;
+import dev.mm1.trainer.config.TrainingJob;
+import dev.mm1.trainer.data.Batch;
+import dev.mm1.trainer.data.DataPipeline;
+import dev.mm1.trainer.data.DataPipelineException;
+import dev.mm1.trainer.data.PipelineState;
+import dev.mm1.trainer.data.PrefetchingLoader;
+import dev.mm1.trainer.data.pack.PackedSequence;
+import dev.mm1.trainer.model.EncoderWeights;
+import dev.mm1.trainer.model.ModelSpecs;
+import dev.mm1.trainer.optim.AdamW;
+import dev.mm1.trainer.optim.LearningRates;
+import dev.mm1.trainer.report.ControlPlaneReporter;
+import dev.mm1.trainer.report.MetricsLog;
+import dev.mm1.trainer.report.Progress;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The MM1 training loop of one data-parallel rank: builds the model from the spec, resumes from the
+ * newest valid checkpoint (or starts from an init checkpoint), and runs optimizer steps: each
+ * global batch's share of this rank is split into micro-batches whose losses are normalised by the
+ * target tokens of the whole global batch, gradients accumulate, are summed over ranks, clipped by
+ * their global norm, and AdamW takes one step. A step whose loss or gradient is not finite is
+ * skipped (too many in a row stop the run). Checkpoints are written in the background; metrics are
+ * appended to {@code metrics.jsonl} and reported to the control plane from there.
+ */
+public final class Trainer {
+  /** Seconds to wait for the last reports to reach the control plane at the end. */
+  static final Duration FINAL_FLUSH = Duration.ofSeconds(20);
+
+  /** The run stopped because the loss or gradient stayed non-finite. */
+  public static final class DivergedException extends RuntimeException {
+    DivergedException(String message) {
+      super(message);
+    }
+  }
+
+  /** A checkpoint this run cannot use: another model, or a config that changed more than resumable fields. */
+  public static final class IncompatibleCheckpointException extends RuntimeException {
+    IncompatibleCheckpointException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The process was asked to stop (SIGTERM); nothing half-written is left visible. */
+  public static final class TerminatedException extends RuntimeException {
+    TerminatedException(long step) {
+      super("stopped by SIGTERM during step " + step + "; the newest committed checkpoint is kept");
+    }
+  }
+
+  /**
+   * What a finished run did.
+   *
+   * @param step the last step
+   * @param lastLoss its loss
+   * @param resumedFrom the step resumed from (0 for a fresh start)
+   */
+  public record Result(long step, double lastLoss, long resumedFrom) {}
+
+  private final TrainingJob job;
+  private final Collective collective;
+  private final PrintStream err;
+  private final Instant processStart;
+  private final int dataThreads;
+  private volatile boolean stopRequested;
+
+  public Trainer(TrainingJob job, Collective collective, PrintStream err, Instant processStart, int dataThreads) {
+    this.job = job;
+    this.collective = collective;
+    this.err = err;
+    this.processStart = processStart;
+    this.dataThreads = dataThreads;
+  }
+
+  /** Asks the loop to stop at the next micro-batch boundary (SIGTERM). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  private void log(String message) {
+    err.println("mm1 train: " + message);
+  }
+
+  public Result run() throws IOException {
+    var spec = job.spec();
+    var optimization = spec.optimization;
+    MM1Config config = ModelSpecs.toConfig(spec.model, spec.data);
+    ModelSpecs.checkDataFits(config, spec.data);
+    int world = collective.worldSize();
+    int rank = collective.rank();
+    int micro = optimization.microBatchSize;
+    if (optimization.globalBatchSize % (world * micro) != 0) {
+      throw new IllegalArgumentException("spec.optimization.globalBatchSize " + optimization.globalBatchSize
+          + " is not divisible by workers x microBatchSize = " + world + " x " + micro);
+    }
+    int perRank = optimization.globalBatchSize / world;
+    int microsPerRank = perRank / micro;
+    var device = device(optimization.precision);
+    var checkpoints = new CheckpointDirectory(job.checkpointDir());
+    if (rank == 0) {
+      checkpoints.prepare();
+      checkpoints.removeLeftovers();
+    }
+    String configHash = Canonical.sha256(Canonical.text(TrainerConfig.resumeRelevant(job.renderedConfig())));
+    long seed = spec.data.seed == null ? 0 : spec.data.seed;
+
+    try (var root = NDManager.newBaseManager(device); var tokenizer = MM1Tokenizer.load()) {
+      var model = new MM1Model(config);
+      model.initialize(root, seed);
+      var trainable = new LinkedHashMap<String, Parameter>();
+      model.namedParameters().forEach((name, parameter) -> {
+        if (parameter.requiresGradient()) {
+          trainable.put(name, parameter);
+        }
+      });
+      var adam = new AdamW(root, trainable, optimization.beta1, optimization.beta2, 1e-8, optimization.weightDecay);
+
+      long step = 0;
+      long tokens = 0;
+      long skipped = 0;
+      int consecutive = 0;
+      PipelineState dataState = null;
+      var resume = checkpoints.latestValid(this::log);
+      if (resume.isPresent()) {
+        var state = resumeFrom(resume.get(), model, adam, configHash);
+        step = state.step();
+        tokens = state.tokensSeen();
+        skipped = state.skippedUpdates();
+        consecutive = state.consecutiveSkipped();
+        dataState = PipelineState.fromJson(state.data());
+        log("resuming from " + resume.get().dir() + " (step " + step + ", attempt " + job.attempt() + ")");
+      } else if (job.init() != null) {
+        startFrom(job.init(), model);
+      } else if (spec.model.imageEncoder != null && spec.model.imageEncoder.pretrainedWeights != null) {
+        EncoderWeights.load(model.encoder(), spec.model.imageEncoder.pretrainedWeights);
+        log("image encoder weights from " + spec.model.imageEncoder.pretrainedWeights);
+      }
+      collective.broadcast(trainable.values().stream().map(Parameter::getArray).toList());
+      long resumedFrom = step;
+
+      var pipeline = DataPipeline.builder(spec.data).tokenizer(tokenizer).imageTokens(config.connector().imageTokens())
+          .defaultResolution(config.encoder().resolution()).batchSize(perRank).rank(rank, world)
+          .resumeFrom(dataState).build();
+      var schedule = new LearningRates(optimization.learningRate, optimization.warmupSteps, optimization.steps,
+          optimization.schedule, optimization.minLearningRateRatio);
+      var metricsPath = job.reportDir().resolve(MetricsLog.FILE);
+      var previous = MetricsLog.last(metricsPath);
+      var store = new ParameterStore(root, false);
+      boolean masking = !Boolean.FALSE.equals(spec.data.documentMasking);
+      double peak = ModelBenchmark.matMulFlops(root, 1024);
+
+      try (var loader = new PrefetchingLoader(pipeline, dataThreads, 4);
+          var metrics = rank == 0 ? new MetricsLog(metricsPath) : null;
+          var reporter = rank == 0 && job.reporting() != null ? new ControlPlaneReporter(job.reporting().url(),
+              job.reporting().token(), job.reporting().runId(), job.reportDir(), Duration.ofSeconds(3), this::log) : null;
+          var writer = new CheckpointWriter(checkpoints, spec.checkpoints.keepLast, committed -> committed(committed, reporter))) {
+        if (reporter != null) {
+          reporter.state(RunState.Running, step > 0 ? "Resumed" : "Started",
+              "attempt " + job.attempt() + (step > 0 ? ", resumed from step " + step : "") + " on " + world + " worker(s)");
+        }
+        var progress = new Progress(err, Progress.stderrIsTerminal(), step, optimization.steps, 10);
+        if (step >= optimization.steps) {
+          log("already finished: the newest checkpoint is at step " + step + " of " + optimization.steps);
+        }
+        double lastLoss = Double.NaN;
+        double pendingStall = 0;
+        boolean first = true;
+        while (step < optimization.steps) {
+          if (writer.failure() != null) {
+            throw (IOException) writer.failure();
+          }
+          long started = System.nanoTime();
+          Batch batch = loader.next();
+          if (batch == null) {
+            throw new DataPipelineException("the data ran out at step " + (step + 1) + ": the sources hold no samples");
+          }
+          double dataWait = (System.nanoTime() - started) / 1e9;
+          step++;
+          var values = new LinkedHashMap<String, Double>();
+          double stall = pendingStall;
+          pendingStall = 0;
+          try (var stepManager = root.newSubManager()) {
+            var rows = batch.sequences();
+            var micros = new ArrayList<MultimodalBatch>();
+            long localTokens = 0;
+            double localFlops = 0;
+            long localTargets = 0;
+            for (int m = 0; m < microsPerRank; m++) {
+              var part = rows.subList(m * micro, Math.min(rows.size(), (m + 1) * micro));
+              var input = modelBatch(part, config, masking, stepManager);
+              micros.add(input);
+              localTargets += model.targetCount(input);
+              for (var sequence : part) {
+                localTokens += sequence.usedTokens();
+              }
+              int images = input.images() == null ? 0 : (int) input.images().getShape().get(0);
+              localFlops += 3 * FlopCounts.forward(config, part.size(), part.getFirst().tokens().length, images);
+            }
+            var counts = collective.allReduceSum(new double[] {localTargets, localTokens, localFlops});
+            long targets = (long) counts[0];
+            long stepTokens = (long) counts[1];
+            double lossSum = 0;
+            double loadBalance = 0;
+            double zLoss = 0;
+            var expertLoad = new ArrayList<double[]>();
+            var dropped = new ArrayList<Long>();
+            try (var collector = Engine.getInstance().newGradientCollector()) {
+              for (var input : micros) {
+                if (stopRequested) {
+                  throw new TerminatedException(step);
+                }
+                try (var microManager = stepManager.newSubManager()) {
+                  var loss = model.trainingLoss(store, input, microManager, 1.0 / Math.max(1, targets),
+                      1.0 / (microsPerRank * world));
+                  collector.backward(loss.objective());
+                  lossSum += loss.lossSum();
+                  loadBalance += loss.loadBalanceLoss() / microsPerRank;
+                  zLoss += loss.zLoss() / microsPerRank;
+                  accumulate(expertLoad, dropped, loss.expertLoad(), loss.droppedTokens(), microsPerRank);
+                }
+              }
+            }
+            if (world > 1) {
+              var gradients = adam.gradients();
+              collective.allReduceSum(gradients);
+              gradients.forEach(NDArray::close);
+            }
+            var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world});
+            double lmLoss = reduced[0] / Math.max(1, targets);
+            double gradNorm = Math.sqrt(adam.gradientSquareSum(stepManager).getFloat());
+            stall += writer.awaitStaged(); // the next update changes what a checkpoint job may still be copying
+            double lr = schedule.at(step);
+            var moe = config.decoder().moe();
+            double loss = lmLoss + (moe == null ? 0
+                : moe.auxLossCoefficient() * reduced[1] + moe.zLossCoefficient() * reduced[2]);
+            if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
+              double clip = optimization.gradClip == null ? 0 : optimization.gradClip;
+              double scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
+              adam.update(lr, scale, stepManager);
+              consecutive = 0;
+            } else {
+              adam.zeroGradients();
+              skipped++;
+              consecutive++;
+              progress.log("step " + step + ": loss " + loss + ", gradient norm " + gradNorm
+                  + " is not finite; update skipped (" + consecutive + " in a row)");
+              if (consecutive >= optimization.maxConsecutiveSkips) {
+                throw new DivergedException("training diverged: " + consecutive + " steps in a row (up to step " + step
+                    + ") had a non-finite loss or gradient (spec.optimization.maxConsecutiveSkips is "
+                    + optimization.maxConsecutiveSkips + "); lower the learning rate or enable gradClip");
+              }
+            }
+            tokens += stepTokens;
+            double seconds = (System.nanoTime() - started) / 1e9;
+            lastLoss = loss;
+            values.put("loss", loss);
+            values.put("lm_loss", lmLoss);
+            if (moe != null) {
+              values.put("moe/load_balance_loss", reduced[1]);
+              values.put("moe/z_loss", reduced[2]);
+              putMoe(values, config, expertLoad, dropped);
+            }
+            values.put("lr", lr);
+            values.put("grad_norm", gradNorm);
+            values.put("tokens", (double) tokens);
+            values.put("tokens_per_s", stepTokens / seconds);
+            values.put("mfu", counts[2] / world / seconds / peak);
+            values.put("data_wait_s", dataWait);
+            values.put("step_time_s", seconds);
+            values.put("skipped_updates", (double) skipped);
+            if (stall > 0) {
+              values.put("goodput/checkpoint_stall_s", stall);
+            }
+            var drawn = batch.state().sourceTokens();
+            double drawnTotal = drawn.values().stream().mapToLong(Long::longValue).sum();
+            drawn.forEach((name, count) -> values.put("data/share/" + name, count / Math.max(1, drawnTotal)));
+            if (first) {
+              first = false;
+              values.put("goodput/startup_s", Duration.between(processStart, Instant.now()).toMillis() / 1e3);
+              if (resumedFrom > 0 && previous.isPresent()) {
+                values.put("goodput/recomputed_steps", (double) Math.max(0, previous.get().step() - resumedFrom));
+                values.put("goodput/restart_gap_s", Duration.between(previous.get().time(), Instant.now()).toMillis() / 1e3);
+              }
+            }
+            if (metrics != null) {
+              metrics.append(step, Instant.now(), job.attempt(), values);
+              progress.step(step, loss, stepTokens / seconds);
+            }
+          }
+          if (step % spec.checkpoints.everySteps == 0 || step == optimization.steps) {
+            long before = System.nanoTime();
+            var states = collective.allGather(batch.state().toJson()).stream().map(PipelineState::fromJson).toList();
+            if (rank == 0) {
+              var state = new TrainerState(TrainerState.FORMAT, step, tokens, job.attempt(), configHash,
+                  TrainerConfig.resumeRelevant(job.renderedConfig()), PipelineState.merge(states).toJson(), seed, world,
+                  skipped, consecutive, Instant.now().toString());
+              writer.submit(snapshot(step, model, adam, state));
+            }
+            pendingStall += (System.nanoTime() - before) / 1e9;
+          }
+        }
+        writer.awaitIdle();
+        if (reporter != null) {
+          reporter.state(RunState.Succeeded, "Completed", "trained " + step + " steps; final loss " + lastLoss);
+          if (!reporter.flush(FINAL_FLUSH)) {
+            log("the control plane did not take every report within " + FINAL_FLUSH.toSeconds() + " s; they stay spooled in "
+                + job.reportDir());
+          }
+        }
+        log("finished at step " + step + " (loss " + lastLoss + "); checkpoints in " + checkpoints.root());
+        return new Result(step, lastLoss, resumedFrom);
+      }
+    }
+  }
+
+  private Device device(Precision precision) {
+    boolean gpu = Engine.getInstance().getGpuCount() > 0;
+    if (precision != null && precision != Precision.FP32) {
+      throw new IllegalArgumentException("spec.optimization.precision " + precision + " is not supported "
+          + (gpu ? "yet: mixed-precision training is not implemented; use FP32"
+              : "on this machine: it has no GPU, and CPU training is FP32 only"));
+    }
+    return gpu ? Device.gpu(Integer.getInteger("mm1.localRank", 0)) : Device.cpu();
+  }
+
+  /** Loads a resume checkpoint into the model and optimizer; returns its trainer state. */
+  private TrainerState resumeFrom(Checkpoint checkpoint, MM1Model model, AdamW adam, String configHash) throws IOException {
+    TrainerState state;
+    try {
+      state = TrainerState.read(checkpoint.state());
+    } catch (CheckpointException e) {
+      throw new IncompatibleCheckpointException(e.getMessage(), e);
+    }
+    if (!configHash.equals(state.configHash())) {
+      var changed = TrainerConfig.changedFields(state.config(), TrainerConfig.resumeRelevant(job.renderedConfig()));
+      throw new IncompatibleCheckpointException("checkpoint " + checkpoint.dir() + " was written under another config; "
+          + "changed: " + String.join(", ", changed) + " (only " + String.join(", ", TrainerConfig.RESUMABLE_FIELDS)
+          + " may change on resume); start a new run or restore the old settings", null);
+    }
+    try {
+      ModelWeights.load(model, checkpoint.model(), TensorMapping.identity(), true);
+      try (var file = SafetensorsFile.open(checkpoint.optimizer())) {
+        var saved = new LinkedHashMap<String, float[][]>();
+        for (var name : adam.moments().keySet()) {
+          saved.put(name, new float[][] {read(file, "m." + name), read(file, "v." + name)});
+        }
+        adam.restore(Long.parseLong(file.metadata().getOrDefault("steps", "0")), saved);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IncompatibleCheckpointException("checkpoint " + checkpoint.dir() + " does not fit this model: "
+          + e.getMessage(), e);
+    }
+    return state;
+  }
+
+  private static float[] read(SafetensorsFile file, String name) throws IOException {
+    if (file.entries().get(name) == null) {
+      throw new IllegalArgumentException("tensor '" + name + "' is missing from " + file.path());
+    }
+    return file.readFloats(name);
+  }
+
+  /** Weights only, from an init checkpoint (SFT): the optimizer starts fresh. */
+  private void startFrom(TrainingJob.InitCheckpoint init, MM1Model model) throws IOException {
+    Checkpoint checkpoint;
+    try {
+      checkpoint = CheckpointDirectory.verify(init.dir());
+    } catch (CheckpointException e) {
+      throw new IllegalArgumentException("spec.init: " + e.getMessage(), e);
+    }
+    if (init.sha256() != null && !init.sha256().equals(checkpoint.manifestSha256())) {
+      throw new IllegalArgumentException("spec.init: checkpoint " + init.dir() + " has manifest sha256 "
+          + checkpoint.manifestSha256() + ", not the " + init.sha256() + " it was resolved to (it was replaced)");
+    }
+    try {
+      ModelWeights.load(model, checkpoint.model(), TensorMapping.identity(), true);
+    } catch (IllegalArgumentException e) {
+      throw new IncompatibleCheckpointException("init checkpoint " + init.dir() + " does not fit this model: "
+          + e.getMessage(), e);
+    }
+    log("starting from the weights of " + init.dir() + " (step " + checkpoint.step() + ")");
+  }
+
+  private void committed(Checkpoint checkpoint, ControlPlaneReporter reporter) {
+    log("checkpoint " + checkpoint.dir().getFileName() + " committed (" + checkpoint.manifest().bytes() / (1 << 20) + " MiB)");
+    if (reporter != null) {
+      try {
+        reporter.checkpoint(new CheckpointRecord(checkpoint.step(), checkpoint.dir().toUri().toString(),
+            checkpoint.manifestSha256(), checkpoint.manifest().bytes(), Instant.now()));
+      } catch (IOException e) {
+        log("could not spool the checkpoint report: " + e.getMessage());
+      }
+    }
+  }
+
+  private static CheckpointWriter.Snapshot snapshot(long step, MM1Model model, AdamW adam, TrainerState state) {
+    var weights = new ArrayList<CheckpointWriter.NamedArray>();
+    model.namedParameters().forEach((name, p) -> weights.add(new CheckpointWriter.NamedArray(name, p.getArray())));
+    var moments = new ArrayList<CheckpointWriter.NamedArray>();
+    adam.moments().forEach((name, pair) -> {
+      moments.add(new CheckpointWriter.NamedArray("m." + name, pair[0]));
+      moments.add(new CheckpointWriter.NamedArray("v." + name, pair[1]));
+    });
+    var files = List.of(
+        new CheckpointWriter.TensorFile(Checkpoint.MODEL_FILE, Map.of("format", "mm1", "step", Long.toString(step)), weights),
+        new CheckpointWriter.TensorFile(Checkpoint.OPTIMIZER_FILE, Map.of("steps", Long.toString(adam.steps())), moments));
+    return new CheckpointWriter.Snapshot(step, files, Map.of(Checkpoint.STATE_FILE, state.toJson()));
+  }
+
+  /** The model's view of packed sequences: one placeholder per image view, images copied into the engine. */
+  static MultimodalBatch modelBatch(List<PackedSequence> sequences, MM1Config config, boolean masking, NDManager manager) {
+    int imageId = config.imageTokenId();
+    int imageTokens = config.connector().imageTokens();
+    var tokens = new int[sequences.size()][];
+    var mask = new boolean[sequences.size()][];
+    var segments = new int[sequences.size()][];
+    int views = 0;
+    int pixels = 0;
+    for (int i = 0; i < sequences.size(); i++) {
+      var row = sequences.get(i).forModel(imageId, imageTokens);
+      tokens[i] = row.tokens();
+      mask[i] = row.lossMask();
+      segments[i] = row.segmentIds();
+      for (var image : sequences.get(i).images()) {
+        views++;
+        pixels += image.pixels().length;
+      }
+    }
+    NDArray images = null;
+    if (views > 0) {
+      var data = new float[pixels];
+      int offset = 0;
+      for (var sequence : sequences) {
+        for (var image : sequence.images()) {
+          System.arraycopy(image.pixels(), 0, data, offset, image.pixels().length);
+          offset += image.pixels().length;
+        }
+      }
+      int side = (int) Math.round(Math.sqrt(pixels / (3.0 * views)));
+      images = HostArrays.of(manager, data, new Shape(views, 3, side, side));
+    }
+    return new MultimodalBatch(tokens, images, mask, masking ? segments : null);
+  }
+
+  private static void accumulate(List<double[]> load, List<Long> dropped, List<float[]> microLoad, List<Integer> microDropped,
+      int micros) {
+    for (int layer = 0; layer < microLoad.size(); layer++) {
+      if (load.size() <= layer) {
+        load.add(new double[microLoad.get(layer).length]);
+        dropped.add(0L);
+      }
+      for (int e = 0; e < microLoad.get(layer).length; e++) {
+        load.get(layer)[e] += microLoad.get(layer)[e] / (double) micros;
+      }
+      dropped.set(layer, dropped.get(layer) + microDropped.get(layer));
+    }
+  }
+
+  /** Per MoE layer (named by its decoder layer index): each expert's share of assignments and the drops. */
+  private static void putMoe(Map<String, Double> values, MM1Config config, List<double[]> load, List<Long> dropped) {
+    var moe = config.decoder().moe();
+    int ordinal = 0;
+    for (int layer = 0; layer < config.decoder().layers() && ordinal < load.size(); layer++) {
+      if (!moe.isMoeLayer(layer)) {
+        continue;
+      }
+      var shares = load.get(ordinal);
+      for (int e = 0; e < shares.length; e++) {
+        values.put("moe/layer" + layer + "/expert_load/" + e, shares[e]);
+      }
+      values.put("moe/layer" + layer + "/dropped", (double) dropped.get(ordinal));
+      ordinal++;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.mm1.trainer.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW with decoupled weight decay, step for step as PyTorch's {@code torch.optim.AdamW} computes
+ * it: {@code w ← w·(1 − lr·weightDecay)}, then the Adam update with bias-corrected moments. MM1's
+ * "weight decay λ = 0.1·η" is {@code weightDecay: 0.1} in this convention. Decay applies to weight
+ * matrices and convolution kernels only: norms, biases and embeddings (token, position and class
+ * embeddings, learned pooling queries) are not decayed, as in GPT-style training. The moments are
+ * kept by parameter name, so they can be saved and restored exactly.
+ */
+public final class AdamW {
+  private final NDManager state;
+  private final Map<String, Parameter> parameters;
+  private final Map<String, NDArray[]> moments = new LinkedHashMap<>();
+  private final double beta1;
+  private final double beta2;
+  private final double epsilon;
+  private final double weightDecay;
+  private long steps;
+
+  /**
+   * @param state the long-lived manager the moments live in
+   * @param parameters the trainable parameters by name
+   */
+  public AdamW(NDManager state, Map<String, Parameter> parameters, double beta1, double beta2, double epsilon,
+      double weightDecay) {
+    this.state = state;
+    this.parameters = parameters;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+    this.weightDecay = weightDecay;
+    for (var entry : parameters.entrySet()) {
+      var shape = entry.getValue().getArray().getShape();
+      moments.put(entry.getKey(), new NDArray[] {state.zeros(shape), state.zeros(shape)});
+    }
+  }
+
+  /** Whether {@code name} is decayed: matrices and kernels, not norms, biases or embeddings. */
+  public static boolean decays(String name, Parameter parameter) {
+    if (parameter.getArray().getShape().dimension() < 2) {
+      return false;
+    }
+    var last = name.substring(name.lastIndexOf('.') + 1);
+    return !(name.startsWith("decoder.embedding.") || last.equals("positionEmbedding") || last.equals("classToken")
+        || last.equals("queries"));
+  }
+
+  /** Updates taken so far. */
+  public long steps() {
+    return steps;
+  }
+
+  /**
+   * One update from the accumulated gradients, scaled by {@code gradientScale} (clipping), with
+   * learning rate {@code lr}; temporaries live in {@code step}. Gradients are zeroed afterwards.
+   */
+  public void update(double lr, double gradientScale, NDManager step) {
+    steps++;
+    double correction1 = 1 - Math.pow(beta1, steps);
+    double correction2 = Math.sqrt(1 - Math.pow(beta2, steps));
+    for (var entry : parameters.entrySet()) {
+      var weight = entry.getValue().getArray();
+      var gradient = weight.getGradient();
+      gradient.attach(step);
+      var pair = moments.get(entry.getKey());
+      if (gradientScale != 1) {
+        gradient.muli((float) gradientScale);
+      }
+      if (weightDecay > 0 && decays(entry.getKey(), entry.getValue())) {
+        weight.muli((float) (1 - lr * weightDecay));
+      }
+      pair[0].muli((float) beta1).addi(gradient.mul((float) (1 - beta1)));
+      pair[1].muli((float) beta2).addi(gradient.square().muli((float) (1 - beta2)));
+      var denominator = pair[1].sqrt();
+      denominator.attach(step);
+      denominator.divi((float) correction2).addi((float) epsilon);
+      var update = pair[0].div(denominator);
+      update.attach(step);
+      weight.subi(update.muli((float) (lr / correction1)));
+      zero(weight);
+    }
+  }
+
+  /** Zeroes every trainable gradient (also after a skipped update: NaN-safe, unlike multiplying by 0). */
+  public void zeroGradients() {
+    parameters.values().forEach(p -> zero(p.getArray()));
+  }
+
+  private static void zero(NDArray weight) {
+    JniUtils.zeroGrad((PtNDArray) weight);
+  }
+
+  /** Sum of squares of every trainable gradient, as one scalar in {@code step}. */
+  public NDArray gradientSquareSum(NDManager step) {
+    NDArray total = null;
+    for (var parameter : parameters.values()) {
+      try (var gradient = parameter.getArray().getGradient()) {
+        var squares = gradient.square().sum();
+        squares.attach(step);
+        total = total == null ? squares : total.add(squares);
+      }
+    }
+    return total == null ? step.zeros(new ai.djl.ndarray.types.Shape()) : total;
+  }
+
+  /** The trainable gradients in name order (for a data-parallel all-reduce); close them after use. */
+  public List<NDArray> gradients() {
+    return parameters.values().stream().map(p -> p.getArray().getGradient()).toList();
+  }
+
+  /** The first and second moments by parameter name, for a checkpoint. */
+  public Map<String, NDArray[]> moments() {
+    return moments;
+  }
+
+  /** Restores a saved state: the step count and every moment (values copied in). */
+  public void restore(long savedSteps, Map<String, float[][]> saved) {
+    for (var name : moments.keySet()) {
+      if (!saved.containsKey(name)) {
+        throw new IllegalArgumentException("the optimizer state has no moments for parameter '" + name + "'");
+      }
+    }
+    for (var entry : moments.entrySet()) {
+      var values = saved.get(entry.getKey());
+      for (int i = 0; i < 2; i++) {
+        var target = entry.getValue()[i];
+        if (values[i].length != target.getShape().size()) {
+          throw new IllegalArgumentException("the optimizer state of '" + entry.getKey() + "' has " + values[i].length
+              + " values; the parameter has " + target.getShape().size());
+        }
+        try (var owned = dev.mm1.model.HostArrays.of(state, values[i], target.getShape())) {
+          target.set(new ai.djl.ndarray.index.NDIndex(":"), owned);
+        }
+      }
+    }
+    steps = savedSteps;
+  }
+}
