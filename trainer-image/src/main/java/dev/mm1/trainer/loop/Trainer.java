@@ -202,6 +202,10 @@ public final class Trainer {
         double pendingStall = 0;
         boolean first = true;
         while (step < optimization.steps) {
+          if (stopRequested) {
+            writer.abort();
+            throw new TerminatedException(step + 1);
+          }
           if (writer.failure() != null) {
             throw (IOException) writer.failure();
           }
@@ -243,6 +247,7 @@ public final class Trainer {
             try (var collector = Engine.getInstance().newGradientCollector()) {
               for (var input : micros) {
                 if (stopRequested) {
+                  writer.abort(); // a checkpoint in flight is dropped with its hidden directory
                   throw new TerminatedException(step);
                 }
                 try (var microManager = stepManager.newSubManager()) {

@@ -12,14 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The small shapes-world corpus, generated once per test JVM at a low resolution to keep tests fast. */
-final class TestCorpus {
+public final class TestCorpus {
   static final long SEED = 7;
   static final int RESOLUTION = 32;
   private static Path root;
 
   private TestCorpus() {}
 
-  static synchronized Path root() {
+  public static synchronized Path root() {
     if (root == null) {
       System.setProperty("java.awt.headless", "true");
       Path out = Path.of("target", "test-corpus").toAbsolutePath();
@@ -33,7 +33,7 @@ final class TestCorpus {
     return root;
   }
 
-  static DataSourceSpec source(String name, DataSourceKind kind, String directory, double weight) {
+  public static DataSourceSpec source(String name, DataSourceKind kind, String directory, double weight) {
     DataSourceSpec source = new DataSourceSpec();
     source.name = name;
     source.kind = kind;
@@ -43,7 +43,7 @@ final class TestCorpus {
   }
 
   /** The MM1 pre-training mixture over the test corpus: captions (two sources), interleaved, text. */
-  static DataSpec pretraining(int sequenceLength, int maxImages) {
+  public static DataSpec pretraining(int sequenceLength, int maxImages) {
     DataSpec spec = new DataSpec();
     List<DataSourceSpec> sources = new ArrayList<>();
     sources.add(source("caption", DataSourceKind.Caption, "caption", 30));
