@@ -89,9 +89,10 @@ public final class TrainCommand implements Callable<Integer> {
       job = specFile != null ? localJob() : podJob();
     } catch (IllegalArgumentException | UncheckedIOException e) {
       return fail(ExitCodes.INVALID_CONFIG, e.getMessage());
+    } catch (NoSuchFileException e) {
+      return fail(ExitCodes.INVALID_CONFIG, "file not found: " + e.getMessage());
     } catch (IOException e) {
-      return fail(ExitCodes.INVALID_CONFIG, e instanceof NoSuchFileException ? "file not found: " + e.getMessage()
-          : e.getMessage());
+      return fail(ExitCodes.IO_ERROR, "cannot prepare the run directory: " + e);
     }
     configureEngine(threads != null ? threads : envInt("MM1_THREADS", Runtime.getRuntime().availableProcessors()));
     var trainer = new Trainer(job, new SingleProcess(), System.err, processStart, dataThreads);

@@ -44,6 +44,9 @@ public record LocalRun(MM1Training training, Path source) {
       tree = YAML.readTree(Files.readString(file));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(file + " is not valid YAML: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read spec file " + file + ": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "it does not exist" : e.getMessage()));
     }
     if (!(tree instanceof ObjectNode resource) || !(resource.path("spec") instanceof ObjectNode spec)) {
       throw new IllegalArgumentException(file + " is not an MM1Training (no spec); see manifests/samples");
