@@ -42,6 +42,19 @@ class RunApiTest {
   }
 
   @Test
+  void aRunIsAlsoAddressedByItsExternalId() {
+    // Pods the operator created while the control plane was down report under the CR's UID.
+    String externalId = UUID.randomUUID().toString();
+    String id = admin().body(Map.of("name", "offline", "namespace", "team-a", "kind", "Training", "externalId", externalId))
+        .post("/api/v1/runs").then().statusCode(201).extract().path("id");
+    admin().get("/api/v1/runs/" + externalId).then().statusCode(200).body("id", equalTo(id));
+    admin().body(Map.of("points", List.of(point("loss", 1, 2.5)))).post("/api/v1/runs/" + externalId + "/metrics").then().statusCode(200);
+    admin().body(Map.of("state", "Running", "reason", "WorkersReady")).post("/api/v1/runs/" + externalId + "/state").then().statusCode(200);
+    admin().get("/api/v1/runs/" + id).then().statusCode(200).body("state", equalTo("Running")).body("step", equalTo(1));
+    admin().get("/api/v1/runs/" + UUID.randomUUID()).then().statusCode(404);
+  }
+
+  @Test
   void badRegistrationsNameTheField() {
     admin().body(Map.of("name", "Bad Name", "namespace", "ns", "kind", "Training", "externalId", "x1"))
         .post("/api/v1/runs").then().statusCode(400).body("detail", containsString("name: 'Bad Name'"));

@@ -28,6 +28,10 @@ public final class Labels {
   public static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
   /** Kueue's LocalQueue label. */
   public static final String KUEUE_QUEUE = "kueue.x-k8s.io/queue-name";
+  /** Kueue topology-aware scheduling: the gang must fit in one domain of this node-label level. */
+  public static final String KUEUE_REQUIRED_TOPOLOGY = "kueue.x-k8s.io/podset-required-topology";
+  /** Kueue topology-aware scheduling: the gang should fit in one domain of this level, else wider. */
+  public static final String KUEUE_PREFERRED_TOPOLOGY = "kueue.x-k8s.io/podset-preferred-topology";
 
   /** sha256 of the rendered configuration, on the pod template: a config change is a new pod spec. */
   public static final String CONFIG_HASH = PREFIX + "config-hash";

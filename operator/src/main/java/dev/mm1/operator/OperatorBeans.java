@@ -1,6 +1,7 @@
 package dev.mm1.operator;
 
 import dev.mm1.operator.controlplane.ControlPlaneClient;
+import dev.mm1.operator.controlplane.ControlPlaneSync;
 import dev.mm1.operator.validation.SpecValidator;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
@@ -29,7 +30,13 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  ReconcilerServices services(OperatorSettings settings, ControlPlaneClient controlPlane, ReconcileMetrics metrics) {
+  ControlPlaneSync controlPlaneSync(OperatorSettings settings, ControlPlaneClient controlPlane) {
+    return new ControlPlaneSync(controlPlane, settings.progressInterval(), Clock.systemUTC());
+  }
+
+  @Produces
+  @Singleton
+  ReconcilerServices services(OperatorSettings settings, ControlPlaneSync controlPlane, ReconcileMetrics metrics) {
     return new ReconcilerServices(settings, controlPlane, new SpecValidator(), metrics, Clock.systemUTC());
   }
 }

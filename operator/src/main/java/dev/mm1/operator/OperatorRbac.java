@@ -23,18 +23,24 @@ public final class OperatorRbac {
 
   /** Cluster-wide rules: the operator watches all namespaces by default. */
   public static final List<PolicyRule> RULES = List.of(
-      // Read the custom resources, write only their status (never their spec).
-      rule("mm1.dev", List.of("mm1trainings", "mm1evals"), "get", "list", "watch"),
+      // Read the custom resources; patch/update only to add and remove the finalizer (never the spec).
+      rule("mm1.dev", List.of("mm1trainings", "mm1evals"), "get", "list", "watch", "patch", "update"),
       rule("mm1.dev", List.of("mm1trainings/status", "mm1evals/status"), "get", "update", "patch"),
+      // Children carry blockOwnerDeletion owner references: OpenShift's owner-reference enforcement
+      // asks for update on the owner's finalizers.
+      rule("mm1.dev", List.of("mm1trainings/finalizers", "mm1evals/finalizers"), "update"),
       // Children: created, watched, deleted on restart and TTL; the ConfigMap is updated in place.
       rule("batch", List.of("jobs"), "get", "list", "watch", "create", "delete"),
       rule("", List.of("services"), "get", "list", "watch", "create", "delete"),
       rule("", List.of("configmaps"), "get", "list", "watch", "create", "update", "delete"),
       // Pods are only read: their exit codes decide between restart and failure.
       rule("", List.of("pods"), "get", "list", "watch"),
-      // The checkpoint claim is created, never updated or deleted.
-      rule("", List.of("persistentvolumeclaims"), "create"),
-      rule("", List.of("events"), "create"));
+      // The checkpoint claim is created (and read when its name is taken), never updated or deleted.
+      rule("", List.of("persistentvolumeclaims"), "get", "create"),
+      // Events are written; a Job's FailedCreate events are read when its pods do not appear.
+      rule("", List.of("events"), "create", "list"),
+      // Only the control-plane token Secret, and only whether it exists (a missing one is a condition).
+      namedRule("", "secrets", "mm1-control-plane-token", "get"));
 
   /** Rules in the operator's own namespace: the leader-election Lease. */
   public static final List<PolicyRule> LEADER_ELECTION = List.of(
@@ -65,6 +71,10 @@ public final class OperatorRbac {
       out.append(serialization.asYaml(manifest));
     }
     return out.toString();
+  }
+
+  private static PolicyRule namedRule(String group, String resource, String name, String... verbs) {
+    return new PolicyRuleBuilder().withApiGroups(group).withResources(resource).withResourceNames(name).withVerbs(verbs).build();
   }
 
   private static PolicyRule rule(String group, List<String> resources, String... verbs) {

@@ -14,14 +14,16 @@ public final class PodEnvVars {
   private PodEnvVars() {}
 
   /**
-   * Every variable of {@code env}; with {@code rankFromCompletionIndex} RANK is each pod's Job
-   * completion index (the value in {@code env} is ignored), and the control-plane token always comes
-   * from the Secret in {@code settings}, never a literal.
+   * The pod variables of {@code env} (the launcher in the pod sets the per-process ranks); with
+   * {@code nodeRankFromCompletionIndex} NODE_RANK is each pod's Job completion index (the value in
+   * {@code env} is ignored). The control-plane token always comes from the Secret in
+   * {@code settings}, never a literal, and the Secret must exist: a pod without it would only get
+   * 401s, so the kubelet holds it back instead (CreateContainerConfigError, reported as a condition).
    */
-  public static List<EnvVar> of(PodEnv env, boolean rankFromCompletionIndex, OperatorSettings settings) {
+  public static List<EnvVar> of(PodEnv env, boolean nodeRankFromCompletionIndex, OperatorSettings settings) {
     var vars = new ArrayList<EnvVar>();
-    env.toEnv().forEach((name, value) -> {
-      if (name.equals(PodEnv.RANK) && rankFromCompletionIndex) {
+    env.podEnv().forEach((name, value) -> {
+      if (name.equals(PodEnv.NODE_RANK) && nodeRankFromCompletionIndex) {
         vars.add(new EnvVarBuilder().withName(name)
             .withNewValueFrom().withNewFieldRef().withFieldPath(COMPLETION_INDEX_FIELD).endFieldRef().endValueFrom()
             .build());
@@ -31,7 +33,7 @@ public final class PodEnvVars {
     });
     if (env.controlPlaneUrl().isPresent()) {
       vars.add(new EnvVarBuilder().withName(PodEnv.MM1_CONTROL_PLANE_TOKEN)
-          .withNewValueFrom().withNewSecretKeyRef(settings.tokenSecretKey(), settings.tokenSecretName(), true).endValueFrom()
+          .withNewValueFrom().withNewSecretKeyRef(settings.tokenSecretKey(), settings.tokenSecretName(), false).endValueFrom()
           .build());
     }
     return vars;

@@ -12,6 +12,16 @@ public final class Reasons {
   public static final String CONTROL_PLANE_REACHABLE = "ControlPlaneReachable";
   public static final String SPEC_ACCEPTED = "SpecAccepted";
   public static final String CHECKPOINT_RESOLVED = "CheckpointResolved";
+  /** Like Job and JobSet: True once the run succeeded. */
+  public static final String COMPLETE = "Complete";
+  /** Like Job and JobSet: True once the run failed for good (reason says why). */
+  public static final String FAILED = "Failed";
+  /** True while spec.suspend holds the workers stopped. */
+  public static final String SUSPENDED_CONDITION = "Suspended";
+  /** Whether the trainer's step moves (False: stalled past failurePolicy.progressDeadlineSeconds). */
+  public static final String PROGRESSING = "Progressing";
+  /** Whether the last reconcile went through (False: the error, which is retried). */
+  public static final String RECONCILED = "Reconciled";
 
   // Reasons
   public static final String INVALID_SPEC = "InvalidSpec";
@@ -41,6 +51,20 @@ public final class Reasons {
   public static final String NO_RESULTS = "NoResults";
   public static final String EVALUATING = "Evaluating";
   public static final String WAITING_FOR_BASELINE = "WaitingForBaseline";
+  public static final String DISRUPTED = "Disrupted";
+  public static final String ATTEMPTS_EXHAUSTED = "AttemptsExhausted";
+  public static final String FINISHED = "Finished";
+  public static final String CHILD_NAME_TAKEN = "ChildNameTaken";
+  public static final String TOKEN_SECRET_MISSING = "ControlPlaneTokenMissing";
+  public static final String UNSCHEDULABLE = "Unschedulable";
+  public static final String IMAGE_PULL_FAILED = "ImagePullFailed";
+  public static final String CONTAINER_CONFIG_ERROR = "ContainerConfigError";
+  public static final String POD_CREATE_FAILED = "PodCreateFailed";
+  public static final String WAITING_FOR_PREVIOUS_GANG = "WaitingForPreviousGang";
+  public static final String STEP_ADVANCING = "StepAdvancing";
+  public static final String STALLED = "Stalled";
+  public static final String RECONCILE_ERROR = "ReconcileError";
+  public static final String RUN_NOT_CLOSED = "RunNotClosed";
   /** Condition type of an eval's gate verdict. */
   public static final String GATE = "GatePassed";
 
@@ -52,6 +76,17 @@ public final class Reasons {
   public static final String MSG_GANG_RESTARTED = "attempt %d failed (%s); restart %d of %d resumes from the latest checkpoint";
   public static final String MSG_RESTARTS_EXHAUSTED = "attempt %d failed (%s) after %d of %d restarts";
   public static final String MSG_NON_RETRYABLE = "worker %s exited with non-retryable code %d";
+  public static final String MSG_NON_RETRYABLE_JOB = "Job %s failed by its podFailurePolicy: %s";
+  public static final String MSG_DISRUPTED = "attempt %d broke (%s); the gang resumes from the latest checkpoint (disruptions do not count against maxRestarts)";
+  public static final String MSG_ATTEMPTS_EXHAUSTED = "attempt %d broke (%s) and no attempt is left (the limit is %d)";
+  public static final String MSG_FINISHED = "the training has finished (%s); spec changes no longer run anything";
+  public static final String MSG_CHILD_NAME_TAKEN = "%s %s already exists and does not belong to this %s; delete or rename it";
+  public static final String MSG_TOKEN_SECRET_MISSING = "Secret %s (key %s) is missing in namespace %s: workers could not report to the control plane; create it, e.g. kubectl create secret generic %s --from-literal=%s=<token>";
+  public static final String MSG_WAITING_FOR_PREVIOUS_GANG = "attempt %d waits until every pod of earlier attempts is gone (%d left), so that two gangs never write the same checkpoints";
+  public static final String MSG_STEP_ADVANCING = "step %d at %s";
+  public static final String MSG_STALLED = "step %s has not moved since %s (failurePolicy.progressDeadlineSeconds=%d)";
+  public static final String MSG_RECONCILED = "the last reconcile went through";
+  public static final String MSG_RUN_NOT_CLOSED = "run %s could not be closed in the control plane within %s (%s); the resource is deleted anyway";
   public static final String MSG_COMPLETED = "all %d workers completed (attempt %d)";
   public static final String MSG_SUSPENDED = "spec.suspend is true: workers stopped, checkpoints kept";
   public static final String MSG_RESUMED = "spec.suspend is false again: attempt %d resumes from the latest checkpoint";

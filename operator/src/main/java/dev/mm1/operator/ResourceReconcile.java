@@ -2,12 +2,12 @@ package dev.mm1.operator;
 
 import dev.mm1.api.config.Canonical;
 import dev.mm1.api.rest.CreateRunRequest;
+import dev.mm1.api.rest.Run;
 import dev.mm1.api.rest.RunKind;
 import dev.mm1.api.rest.RunState;
-import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.rest.StateTransition;
-import dev.mm1.operator.controlplane.ControlPlaneClient;
-import dev.mm1.operator.controlplane.ControlPlaneException;
+import dev.mm1.api.v1alpha1.CommittedCheckpoint;
+import dev.mm1.operator.controlplane.ControlPlaneSync;
 import dev.mm1.operator.validation.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 /**
  * What one reconcile of either custom resource shares: the status being built, the events waiting
  * for it to be written, and the steps that read the same for trainings and evals (invalid spec,
- * control plane unreachable, the single status write).
+ * the control plane's cached view, terminal conditions, the single status write).
  *
  * @param <R> the custom resource
  * @param <S> its status
@@ -35,14 +35,16 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
   protected final Context<R> context;
   protected final KubernetesClient client;
   protected final OperatorSettings settings;
-  protected final ControlPlaneClient controlPlane;
+  protected final ControlPlaneSync controlPlane;
   protected final Instant now;
   protected final long generation;
   protected final S status;
   protected final EventRecorder events = new EventRecorder();
+  /** Reconciles this resource again (when the control plane answered). */
+  private final Runnable wake;
   protected Duration reschedule;
 
-  protected ResourceReconcile(R resource, Context<R> context, ReconcilerServices services, S freshStatus) {
+  protected ResourceReconcile(R resource, Context<R> context, ReconcilerServices services, S freshStatus, Runnable wake) {
     this.resource = resource;
     this.context = context;
     this.client = context.getClient();
@@ -51,6 +53,7 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
     this.now = services.clock().instant();
     this.generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     this.status = resource.getStatus() == null ? freshStatus : client.getKubernetesSerialization().clone(resource.getStatus());
+    this.wake = wake;
   }
 
   /** The status' condition list (never null). */
@@ -70,19 +73,84 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
     return Conditions.hasReason(conditions(), Reasons.READY, Reasons.INVALID_SPEC);
   }
 
+  /** Ready=False with {@code reason}, and a Warning event when the reason or message is new. */
+  protected void notReady(String reason, String message) {
+    var ready = Conditions.find(conditions(), Reasons.READY);
+    if (ready.isEmpty() || !reason.equals(ready.get().getReason()) || !message.equals(ready.get().getMessage())) {
+      events.warning(reason, message);
+    }
+    Conditions.set(conditions(), Reasons.READY, false, reason, message, generation, now);
+  }
+
+  /** Terminal success, as Job and JobSet say it: Complete=True. */
+  protected void complete(String reason, String message) {
+    Conditions.set(conditions(), Reasons.READY, true, reason, message, generation, now);
+    Conditions.set(conditions(), Reasons.COMPLETE, true, reason, message, generation, now);
+    events.normal(reason, message);
+  }
+
+  /** Terminal failure, as Job and JobSet say it: Failed=True with the reason. */
+  protected void failed(String reason, String message) {
+    Conditions.set(conditions(), Reasons.READY, false, reason, message, generation, now);
+    Conditions.set(conditions(), Reasons.FAILED, true, reason, message, generation, now);
+    events.warning(reason, message);
+  }
+
   /**
-   * Registers the run unless {@code runId} is already known; idempotent on the resource's UID, so
-   * a lost status write does not make a second run.
+   * The control plane's view of this resource's run, from the cache: asks (in the background) for
+   * registration when there is no run yet, and for fresh progress every progress interval;
+   * ControlPlaneReachable says how the last call went. Never waits for the control plane.
    */
-  protected String registerRun(String runId, RunKind kind, Supplier<String> parentRunId) throws ControlPlaneException {
-    if (runId != null) {
-      return runId;
+  protected Optional<Run> syncRun(String knownRunId, RunKind kind, Supplier<String> parentRunId) {
+    if (!controlPlane.configured()) {
+      Conditions.unknown(conditions(), Reasons.CONTROL_PLANE_REACHABLE, Reasons.NOT_CONFIGURED, Reasons.MSG_NOT_CONFIGURED, generation, now);
+      return Optional.empty();
     }
     var meta = resource.getMetadata();
-    var run = controlPlane.register(new CreateRunRequest(meta.getName(), meta.getNamespace(), kind, meta.getUid(),
-        parentRunId.get(), Canonical.tree(resource.getSpec())));
-    events.normal(Reasons.REGISTERED, String.format(Reasons.MSG_REGISTERED, run.id(), controlPlane.url()));
-    return run.id();
+    controlPlane.track(meta.getUid(), knownRunId, () -> new CreateRunRequest(meta.getName(), meta.getNamespace(), kind, meta.getUid(),
+        parentRunId.get(), Canonical.tree(resource.getSpec())), wake);
+    var view = controlPlane.view(meta.getUid());
+    if (view.error().isPresent()) {
+      Conditions.set(conditions(), Reasons.CONTROL_PLANE_REACHABLE, false, Reasons.UNREACHABLE,
+          String.format(Reasons.MSG_UNREACHABLE, controlPlane.url(), view.error().get()), generation, now);
+    } else if (view.runId().isPresent()) {
+      if (!Conditions.isTrue(conditions(), Reasons.CONTROL_PLANE_REACHABLE)) {
+        events.normal(Reasons.REGISTERED, String.format(Reasons.MSG_REGISTERED, view.runId().get(), controlPlane.url()));
+      }
+      Conditions.set(conditions(), Reasons.CONTROL_PLANE_REACHABLE, true, Reasons.REGISTERED,
+          String.format(Reasons.MSG_REGISTERED, view.runId().get(), controlPlane.url()), generation, now);
+    }
+    if (reschedule == null) {
+      reschedule = settings.progressInterval(); // progress is polled in the background; look at it again then
+    }
+    return view.runId().isPresent() ? view.run() : Optional.empty();
+  }
+
+  /** The run id the control plane gave, once known. */
+  protected Optional<String> knownRunId() {
+    return controlPlane.view(resource.getMetadata().getUid()).runId();
+  }
+
+  /**
+   * MM1_RUN_ID of the pods: the run's id once registered, else the resource's UID, which the control
+   * plane resolves to the same run once it is registered (runs are looked up by id or externalId),
+   * so a Job created while the control plane is down reports to the right run when it is back.
+   */
+  protected String runIdForPods(String runId) {
+    return runId != null ? runId : resource.getMetadata().getUid();
+  }
+
+  /**
+   * Queues the phase change for the control plane, with the Ready condition's reason and message;
+   * it is sent in the background, in order, and retried until recorded.
+   */
+  protected void reportTransition(RunState state) {
+    if (!controlPlane.configured()) {
+      return;
+    }
+    var ready = Conditions.find(conditions(), Reasons.READY);
+    controlPlane.report(resource.getMetadata().getUid(), new StateTransition(state,
+        ready.map(Condition::getReason).orElse(state.name()), ready.map(Condition::getMessage).orElse("")));
   }
 
   protected void checkpointResolved(CommittedCheckpoint checkpoint) {
@@ -97,39 +165,9 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
     reschedule = settings.progressInterval();
   }
 
-  protected void controlPlaneNotConfigured() {
-    Conditions.unknown(conditions(), Reasons.CONTROL_PLANE_REACHABLE, Reasons.NOT_CONFIGURED, Reasons.MSG_NOT_CONFIGURED, generation, now);
-  }
-
-  protected void controlPlaneReachable(String runId) {
-    Conditions.set(conditions(), Reasons.CONTROL_PLANE_REACHABLE, true, Reasons.REGISTERED,
-        String.format(Reasons.MSG_REGISTERED, runId, controlPlane.url()), generation, now);
-  }
-
-  protected void controlPlaneUnreachable(ControlPlaneException e) {
-    Conditions.set(conditions(), Reasons.CONTROL_PLANE_REACHABLE, false, Reasons.UNREACHABLE,
-        String.format(Reasons.MSG_UNREACHABLE, controlPlane.url(), e.getMessage()), generation, now);
-    if (reschedule == null) {
-      reschedule = settings.progressInterval();
-    }
-  }
-
-  /** Tells the control plane about a phase change, with the Ready condition's reason and message. */
-  protected void reportTransition(String runId, RunState state) {
-    if (runId == null || !controlPlane.configured()) {
-      return;
-    }
-    var ready = Conditions.find(conditions(), Reasons.READY);
-    try {
-      controlPlane.transition(runId, new StateTransition(state,
-          ready.map(Condition::getReason).orElse(state.name()), ready.map(Condition::getMessage).orElse("")));
-    } catch (ControlPlaneException e) {
-      controlPlaneUnreachable(e);
-    }
-  }
-
   /** The one status write, then the events (only a written status is told about), then when to look again. */
   protected UpdateControl<R> writeStatus() {
+    Conditions.set(conditions(), Reasons.RECONCILED, true, Reasons.RECONCILED, Reasons.MSG_RECONCILED, generation, now);
     StatusWriter.write(client, resource, status, r -> context.resourceOperations().updatePrimaryStatus(r));
     afterStatusWritten();
     events.send(client, resource, now);
@@ -155,8 +193,9 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
       case TtlPolicy.Decision.Keep keep -> { }
       case TtlPolicy.Decision.Wait wait -> reschedule = wait.remaining().plusSeconds(1);
       case TtlPolicy.Decision.Expire expire -> {
-        if (!children.isEmpty()) {
-          children.forEach(child -> Children.delete(client, child));
+        var alive = children.stream().filter(c -> c.getMetadata().getDeletionTimestamp() == null).toList();
+        if (!alive.isEmpty()) {
+          alive.forEach(child -> Children.delete(client, child));
           events.normal(Reasons.TTL_EXPIRED, String.format(Reasons.MSG_TTL_EXPIRED, ttlSeconds));
         }
       }

@@ -28,6 +28,21 @@ public final class Cluster {
 
   public Cluster(KubernetesClient client) {
     this.client = client;
+    // The Secret worker pods report with: without it the operator holds the gang back.
+    client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("mm1-control-plane-token").withNamespace(NS).endMetadata()
+        .addToStringData("token", "worker-token").addToData("token", "d29ya2VyLXRva2Vu").build()).createOr(r -> r.update());
+  }
+
+  /**
+   * The garbage collector after a foreground delete: the pods of every Job of {@code parent} that is
+   * gone are deleted too (the mock API server deletes the Job at once and leaves its pods).
+   */
+  public void collectGarbage(String parent) {
+    var jobs = jobs(parent).stream().map(j -> j.getMetadata().getName()).toList();
+    client.pods().inNamespace(NS).withLabel(Labels.PARENT_NAME, parent).list().getItems().stream()
+        .filter(p -> jobs.stream().noneMatch(j -> p.getMetadata().getName().startsWith(j + "-")))
+        .forEach(p -> client.pods().inNamespace(NS).withName(p.getMetadata().getName()).delete());
   }
 
   /** Applies a sample as the user wrote it (a generic object, so invalid samples stay invalid), renamed. */

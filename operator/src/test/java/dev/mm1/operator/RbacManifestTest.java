@@ -22,11 +22,13 @@ class RbacManifestTest {
   }
 
   @Test
-  void theOperatorNeverWritesSpecsOrDeletesCheckpoints() {
+  void theOperatorNeverCreatesOrDeletesItsResourcesNorDeletesCheckpoints() {
     assertThat(OperatorRbac.RULES).noneSatisfy(rule -> {
       assertThat(rule.getResources()).containsAnyOf("mm1trainings", "mm1evals");
-      assertThat(rule.getVerbs()).containsAnyOf("update", "patch", "create", "delete");
+      assertThat(rule.getVerbs()).containsAnyOf("create", "delete");
     });
+    assertThat(OperatorRbac.RULES).filteredOn(rule -> rule.getResources().contains("secrets"))
+        .singleElement().satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly("mm1-control-plane-token"));
     assertThat(OperatorRbac.RULES).noneSatisfy(rule -> {
       assertThat(rule.getResources()).contains("persistentvolumeclaims");
       assertThat(rule.getVerbs()).contains("delete");

@@ -96,7 +96,8 @@ public final class TestingControlPlane implements AutoCloseable {
         reply(exchange, existing != null ? 200 : 201, run);
         return;
       }
-      var run = parts.length >= 5 ? runs.get(parts[4]) : null;
+      // A run is addressed by its id or by its externalId (the CR's UID), as the control plane does.
+      var run = parts.length >= 5 ? (runs.containsKey(parts[4]) ? runs.get(parts[4]) : runOf(parts[4])) : null;
       if (run == null) {
         reply(exchange, 404, new Problem("about:blank", "Not Found", 404, "no run " + (parts.length >= 5 ? parts[4] : ""), exchange.getRequestURI().getPath()));
       } else if (parts.length == 5 && method.equals("GET")) {

@@ -151,7 +151,9 @@ public final class TrainCommand implements Callable<Integer> {
     var json = Files.readString(env.config());
     var rendered = TrainerConfig.read(json);
     TrainingJob.InitCheckpoint init = null;
-    if (rendered.init() != null && rendered.init().uri != null) {
+    if (rendered.initPath() != null) {
+      init = new TrainingJob.InitCheckpoint(Path.of(rendered.initPath()), rendered.init().sha256);
+    } else if (rendered.init() != null && rendered.init().uri != null) {
       init = new TrainingJob.InitCheckpoint(LocalRun.localPath(rendered.init().uri, "spec.init.resolved.uri"),
           rendered.init().sha256);
     } else if (rendered.spec().init != null && rendered.spec().init.uri != null) {

@@ -50,10 +50,11 @@ public final class TestRuns {
     spec.optimization.globalBatchSize = 4;
     spec.optimization.microBatchSize = 2;
     spec.optimization.learningRate = 2e-3;
-    spec.optimization.warmupSteps = 5L;
+    spec.optimization.warmupSteps = Math.min(5L, steps);
     spec.checkpoints = new CheckpointSpec();
     spec.checkpoints.everySteps = 1000L;
     spec.checkpoints.keepLast = 2;
+    spec.checkpoints.uri = "file:///checkpoints/" + name; // where a cluster keeps them; locally the run directory
     var training = new MM1Training();
     training.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("test").withUid("uid-" + name).build());
     training.setSpec(spec);

@@ -26,16 +26,33 @@ public record TrainerConfig(String json, String hash) {
    * checkpoint directory, and the resolved init checkpoint (SFT) when there is one.
    */
   public static TrainerConfig render(MM1Training training, String checkpointDir, CommittedCheckpoint init) {
+    int gpus = training.getSpec().resources.gpusPerNode == null ? 0 : training.getSpec().resources.gpusPerNode;
+    var processes = training.getSpec().resources.processesPerNode;
+    return render(training, checkpointDir, init, null, processes != null ? processes : Math.max(gpus, 1));
+  }
+
+  /**
+   * As {@link #render(MM1Training, String, CommittedCheckpoint)}, with where the init checkpoint is
+   * mounted in the pod ({@code init.resolved.path}, null when the trainer reads the URI itself) and
+   * the process model: {@code run.processesPerNode} and {@code run.worldSize} = nodes x processes.
+   */
+  public static TrainerConfig render(MM1Training training, String checkpointDir, CommittedCheckpoint init, String initPath,
+      int processesPerNode) {
     var spec = training.getSpec();
     var config = ((ObjectNode) Canonical.tree(spec)).deepCopy();
     for (var field : List.of("resources", "failurePolicy", "suspend", "ttlSecondsAfterFinished", "image")) {
       config.remove(field);
     }
+    config.remove("pod"); // service account, volumes and env are the pod's business, not the trainer's
     var checkpoints = (ObjectNode) config.path("checkpoints");
     checkpoints.retain("everySteps", "keepLast");
     checkpoints.put("dir", checkpointDir);
     if (init != null) {
-      ((ObjectNode) config.with("init")).set("resolved", Canonical.tree(init));
+      var resolved = (ObjectNode) Canonical.tree(init);
+      if (initPath != null) {
+        resolved.put("path", initPath);
+      }
+      ((ObjectNode) config.with("init")).set("resolved", resolved);
     }
     var run = config.putObject("run");
     run.put("name", training.getMetadata().getName());
@@ -43,6 +60,8 @@ public record TrainerConfig(String json, String hash) {
     run.put("uid", training.getMetadata().getUid());
     run.put("nodes", spec.resources.nodes);
     run.put("gpusPerNode", spec.resources.gpusPerNode);
+    run.put("processesPerNode", processesPerNode);
+    run.put("worldSize", spec.resources.nodes * processesPerNode);
     var json = Canonical.text(config);
     return new TrainerConfig(json, Canonical.sha256(json));
   }
@@ -76,12 +95,13 @@ public record TrainerConfig(String json, String hash) {
    * @param spec the training spec as rendered (scheduling fields absent)
    * @param checkpointDir the checkpoint directory the operator chose, as the pod sees it
    * @param init the resolved init checkpoint, or null
+   * @param initPath where the init checkpoint is mounted in the pod, or null
    * @param name the MM1Training's name
    * @param namespace its namespace
    * @param uid its UID
    */
-  public record Rendered(MM1TrainingSpec spec, String checkpointDir, CommittedCheckpoint init, String name,
-      String namespace, String uid) {}
+  public record Rendered(MM1TrainingSpec spec, String checkpointDir, CommittedCheckpoint init, String initPath,
+      String name, String namespace, String uid) {}
 
   /** Reads a rendered config; an error names what is wrong with it. */
   public static Rendered read(String json) {
@@ -103,8 +123,8 @@ public record TrainerConfig(String json, String hash) {
           .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
       var spec = reader.treeToValue(specTree, MM1TrainingSpec.class);
       var init = resolved.isMissingNode() ? null : reader.treeToValue(resolved, CommittedCheckpoint.class);
-      return new Rendered(spec, checkpointDir, init, run.path("name").asText(null), run.path("namespace").asText(null),
-          run.path("uid").asText(null));
+      return new Rendered(spec, checkpointDir, init, resolved.path("path").asText(null), run.path("name").asText(null),
+          run.path("namespace").asText(null), run.path("uid").asText(null));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException("the trainer config does not match the MM1Training spec: "
           + e.getOriginalMessage(), e);

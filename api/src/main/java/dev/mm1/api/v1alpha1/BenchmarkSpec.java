@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** One benchmark: a task, its dataset in the public format, and the shot counts to run. */
@@ -31,6 +32,8 @@ public class BenchmarkSpec {
 
   /** Few-shot example counts to evaluate at, e.g. [0, 4, 8]. */
   @Size(min = 1, max = 16)
+  @ListType("set")
+  @ValidationRule(value = "self.all(s, s >= 0 && s <= 64)", message = "shot counts are 0 to 64")
   public List<Integer> shots = List.of(0);
 
   /** Evaluate at most this many samples; unset means the whole test split. */

@@ -13,6 +13,7 @@ public class DataSpec {
   /** Named data sources; each batch mixes them in proportion to their weights (MM1: 45:45:10). */
   @Required
   @Size(min = 1, max = 64)
+  @ListType(value = "map", keys = "name")
   public List<DataSourceSpec> sources;
 
   /** Tokens per packed training sequence, image tokens included (MM1: 4096). */

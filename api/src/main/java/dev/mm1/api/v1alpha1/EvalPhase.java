@@ -8,8 +8,10 @@ public enum EvalPhase {
   Waiting,
   /** The evaluator is running. */
   Running,
-  /** All benchmarks ran; see gate for the verdict. */
+  /** All benchmarks ran and the gate, if any, passed. */
   Succeeded,
+  /** All benchmarks ran but the gate failed (see status.gate.failures). */
+  GateFailed,
   /** The evaluator failed or the spec is invalid (see conditions). */
   Failed
 }

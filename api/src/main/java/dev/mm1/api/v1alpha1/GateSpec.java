@@ -3,10 +3,18 @@ package dev.mm1.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** A CI gate: the eval passes when no benchmark regresses too far and every minimum is met. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!(has(self.baselineEval) && has(self.baselineRunId))",
+    message = "set at most one of baselineEval or baselineRunId")
+@ValidationRule(value = "!has(self.maxRegression) || has(self.baselineEval) || has(self.baselineRunId)",
+    message = "maxRegression needs a baseline: set baselineEval or baselineRunId", fieldPath = ".maxRegression")
+@ValidationRule(value = "has(self.maxRegression) || (has(self.thresholds) && size(self.thresholds) > 0)",
+    message = "a gate needs something to judge: thresholds, or maxRegression against a baseline")
 public class GateSpec {
   /** Name of an earlier MM1Eval in this namespace whose results are the baseline. */
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -21,5 +29,8 @@ public class GateSpec {
   public Double maxRegression;
 
   /** Minimum metric values per benchmark and shot count. */
+  @Size(max = 256)
+  @ValidationRule(value = "self.all(t, self.filter(u, u.benchmark == t.benchmark && u.shots == t.shots).size() == 1)",
+      message = "at most one threshold per benchmark and shot count")
   public List<GateThreshold> thresholds;
 }

@@ -1,6 +1,7 @@
 package dev.mm1.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -16,6 +17,7 @@ public class GateThreshold {
   /** Shot count the minimum applies to. */
   @Required
   @Min(0)
+  @Max(64)
   public Integer shots;
 
   /** Lowest acceptable value of the benchmark's metric (CIDEr-D or VQA accuracy, 0-100 scale). */

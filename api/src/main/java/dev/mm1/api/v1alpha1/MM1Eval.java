@@ -2,6 +2,7 @@ package dev.mm1.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -22,4 +23,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Checkpoint", jsonPath = ".status.checkpoint.step", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Passed", jsonPath = ".status.gate.passed", type = Type.BOOLEAN)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+@ValidationRule(value = "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 53",
+    message = "metadata.name must be a DNS-1123 label of at most 53 characters: the evaluator Job <name>-evaluator must fit in 63")
+@ValidationRule(value = "!has(self.spec.gate) || !has(self.spec.gate.baselineEval) || self.spec.gate.baselineEval != self.metadata.name",
+    message = "an eval cannot be its own baseline", fieldPath = ".spec.gate.baselineEval")
 public class MM1Eval extends CustomResource<MM1EvalSpec, MM1EvalStatus> implements Namespaced {}

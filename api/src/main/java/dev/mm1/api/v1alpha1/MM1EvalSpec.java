@@ -19,6 +19,7 @@ public class MM1EvalSpec {
   /** Benchmarks to run; each runs at each of its shot counts. */
   @Required
   @Size(min = 1, max = 64)
+  @ListType(value = "map", keys = "name")
   public List<BenchmarkSpec> benchmarks;
 
   /** Pass/fail criteria; without a gate the eval only records results. */
@@ -27,9 +28,13 @@ public class MM1EvalSpec {
   /** Pod resources and scheduling of the evaluator. */
   public ResourcesSpec resources = new ResourcesSpec();
 
-  /** Container image of the evaluator; empty means the operator's default evaluator image. */
-  @Pattern("^\\S+$")
+  /** Container image of the evaluator, e.g. ghcr.io/org/evaluator:1.0; empty means the operator's default. */
+  @Pattern(Patterns.IMAGE_REFERENCE)
+  @Size(max = 512)
   public String image;
+
+  /** Extras of the evaluator pod: service account, pull secrets, data volumes, env, grace period. */
+  public WorkerPodSpec pod = new WorkerPodSpec();
 
   /** Seconds after the eval finishes before its Job is deleted; results stay in status and the control plane. */
   @Min(0)

@@ -11,10 +11,11 @@ public class MM1EvalStatus {
   /** The metadata.generation this status describes. */
   public Long observedGeneration;
 
-  /** Lifecycle phase: Pending, Waiting, Running, Succeeded or Failed. */
+  /** Lifecycle phase: Pending, Waiting, Running, Succeeded, GateFailed or Failed. */
   public EvalPhase phase;
 
-  /** Kubernetes-style conditions (Ready, CheckpointResolved, ...). */
+  /** Kubernetes-style conditions (Ready, Complete, Failed, GatePassed, CheckpointResolved, ...). */
+  @ListType(value = "map", keys = "type")
   public List<Condition> conditions = new ArrayList<>();
 
   /** Control-plane run id of this eval. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What to train, on which data, how, and on how many nodes. */
@@ -31,9 +32,13 @@ public class MM1TrainingSpec {
   /** Nodes, GPUs per node and scheduling constraints of the worker pods. */
   public ResourcesSpec resources = new ResourcesSpec();
 
-  /** Container image of the trainer; empty means the operator's default trainer image. */
-  @Pattern("^\\S+$")
+  /** Container image of the trainer, e.g. ghcr.io/org/trainer:1.0; empty means the operator's default. */
+  @Pattern(Patterns.IMAGE_REFERENCE)
+  @Size(max = 512)
   public String image;
+
+  /** Extras of the worker pods: service account, pull secrets, data volumes, env, grace period. */
+  public WorkerPodSpec pod = new WorkerPodSpec();
 
   /** Where and how often checkpoints are written, and how many are kept. */
   public CheckpointSpec checkpoints = new CheckpointSpec();

@@ -14,7 +14,8 @@ public class MM1TrainingStatus {
   /** Lifecycle phase: Pending, Queued, Running, Restarting, Succeeded, Failed or Suspended. */
   public TrainingPhase phase;
 
-  /** Kubernetes-style conditions (Ready, Progressing, ControlPlaneReachable, ...). */
+  /** Kubernetes-style conditions (Ready, Complete, Failed, Suspended, Progressing, SpecAccepted, ...). */
+  @ListType(value = "map", keys = "type")
   public List<Condition> conditions = new ArrayList<>();
 
   /** Control-plane run id of this training. */
@@ -23,8 +24,11 @@ public class MM1TrainingStatus {
   /** Current gang attempt, starting at 1; each gang restart adds one. */
   public Integer attempt;
 
-  /** Gang restarts so far. */
+  /** Gang restarts so far that counted against failurePolicy.maxRestarts. */
   public Integer restarts;
+
+  /** Gang restarts caused by preemption, eviction or a drained node; they do not count against maxRestarts. */
+  public Integer disruptions;
 
   /** Worker pods running and ready. */
   public Integer readyWorkers;
@@ -37,6 +41,9 @@ public class MM1TrainingStatus {
 
   /** Training loss at that step. */
   public Double loss;
+
+  /** When the step last moved (RFC 3339); the stall check of failurePolicy.progressDeadlineSeconds starts here. */
+  public String lastProgressTime;
 
   /** The newest complete, checksum-verified checkpoint. */
   public CommittedCheckpoint latestCheckpoint;

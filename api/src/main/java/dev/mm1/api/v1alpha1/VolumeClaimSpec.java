@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VolumeClaimSpec {
   /** Requested storage, e.g. "500Gi". */
-  @Required public Quantity size;
+  @Required
+  @Pattern(Patterns.QUANTITY)
+  public Quantity size;
 
   /** StorageClass of the claim; unset means the cluster default. */
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")

@@ -21,8 +21,10 @@ import java.util.List;
  * field validation: unknown fields are errors, not silently dropped. The CRDs ship in this jar
  * ({@code META-INF/mm1/crds/<plural>.mm1.dev.yaml}, the committed {@code manifests/crds}).
  *
- * <p>CEL rules ({@code x-kubernetes-validations}) are not evaluated here; callers that stand in
- * for the API server check them in Java. Status is the operator's to write and is not validated.
+ * <p>List types are enforced as the API server does (a set's items are unique, a map's items are
+ * unique by their keys). CEL rules ({@code x-kubernetes-validations}) are not evaluated here;
+ * {@link ResourceValidator} checks them in Java. Status is the operator's to write and is not
+ * validated.
  */
 public final class SpecSchema {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -30,11 +32,13 @@ public final class SpecSchema {
   private final String apiVersion;
   private final String kind;
   private final JsonSchema schema;
+  private final JsonNode openApi;
 
-  private SpecSchema(String apiVersion, String kind, JsonSchema schema) {
+  private SpecSchema(String apiVersion, String kind, JsonSchema schema, JsonNode openApi) {
     this.apiVersion = apiVersion;
     this.kind = kind;
     this.schema = schema;
+    this.openApi = openApi;
   }
 
   /** The schema of {@code plural} ("mm1trainings" or "mm1evals") from this jar. */
@@ -64,12 +68,13 @@ public final class SpecSchema {
     properties.putObject("apiVersion").put("type", "string");
     properties.putObject("kind").put("type", "string");
     properties.putObject("metadata").put("type", "object");
-    properties.putObject("status").put("type", "object");
+    properties.putObject("status"); // the operator's to write, anything (null too) goes here
     forbidUnknownFields(openApi);
     return new SpecSchema(
         spec.path("group").asText() + "/" + version.path("name").asText(),
         spec.path("names").path("kind").asText(),
-        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi));
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi),
+        openApi);
   }
 
   /** The kind this schema is for, e.g. MM1Training. */
@@ -83,10 +88,43 @@ public final class SpecSchema {
       return List.of(new SchemaViolation(
           "$.apiVersion", "expected apiVersion " + apiVersion + " and kind " + kind + " for this schema"));
     }
-    return schema.validate(resource).stream()
-        .map(SpecSchema::violation)
-        .sorted(Comparator.comparing(SchemaViolation::field))
-        .toList();
+    var violations = new java.util.ArrayList<>(schema.validate(resource).stream().map(SpecSchema::violation).toList());
+    duplicateMapKeys(openApi, resource, "$", violations);
+    violations.sort(Comparator.comparing(SchemaViolation::field));
+    return List.copyOf(violations);
+  }
+
+  /**
+   * x-kubernetes-list-type: map, which the API server enforces: no two items with the same keys.
+   * (Sets are plain JSON-schema uniqueItems, see {@link #forbidUnknownFields}.)
+   */
+  private static void duplicateMapKeys(JsonNode schema, JsonNode instance, String path, List<SchemaViolation> out) {
+    if (instance == null || schema == null) {
+      return;
+    }
+    if (instance.isObject()) {
+      schema.path("properties").properties().forEach(property ->
+          duplicateMapKeys(property.getValue(), instance.get(property.getKey()), path + "." + property.getKey(), out));
+    } else if (instance.isArray()) {
+      var items = schema.path("items");
+      if ("map".equals(schema.path("x-kubernetes-list-type").asText())) {
+        var seen = new java.util.HashMap<String, Integer>();
+        for (int i = 0; i < instance.size(); i++) {
+          var key = new StringBuilder();
+          for (var name : schema.path("x-kubernetes-list-map-keys")) {
+            key.append(name.asText()).append('=').append(instance.get(i).path(name.asText())).append(' ');
+          }
+          var earlier = seen.putIfAbsent(key.toString(), i);
+          if (earlier != null) {
+            out.add(new SchemaViolation(path + "[" + i + "]", "duplicate " + key.toString().trim() + " (also item " + earlier
+                + "); items of this list are identified by " + schema.path("x-kubernetes-list-map-keys")));
+          }
+        }
+      }
+      for (int i = 0; i < instance.size(); i++) {
+        duplicateMapKeys(items, instance.get(i), path + "[" + i + "]", out);
+      }
+    }
   }
 
   private static SchemaViolation violation(ValidationMessage message) {
@@ -107,6 +145,9 @@ public final class SpecSchema {
           && !object.has("additionalProperties")
           && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
         object.put("additionalProperties", false);
+      }
+      if ("set".equals(object.path("x-kubernetes-list-type").asText())) {
+        object.put("uniqueItems", true);
       }
       // Kubernetes extensions: CEL rules are checked in Java, int-or-string is spelled out by anyOf.
       object.remove(List.of("x-kubernetes-validations", "x-kubernetes-int-or-string"));

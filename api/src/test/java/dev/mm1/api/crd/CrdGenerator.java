@@ -3,6 +3,7 @@ package dev.mm1.api.crd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.mm1.api.v1alpha1.ListType;
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.api.v1alpha1.MM1Training;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
@@ -121,12 +122,54 @@ public final class CrdGenerator {
       var field = field(type, name);
       docs.fieldDoc(type, name).ifPresentOrElse(
           propertySchema::setDescription, () -> undocumented.add(type.getSimpleName() + "." + name));
+      applyListType(propertySchema, field.getAnnotation(ListType.class));
+      boundIntegers(propertySchema, field.getGenericType());
       JsonNode fallback = defaults.get(name);
       if (fallback != null && !fallback.isNull() && !required.contains(name)) {
         // An object default is {} so that the API server fills the nested defaults in.
         propertySchema.setDefault(fallback.isObject() ? JsonNodeFactory.instance.objectNode() : fallback);
       }
       describeValue(propertySchema, field.getGenericType(), withDefaults);
+    }
+  }
+
+  /** x-kubernetes-list-type from {@link ListType}; the keys of a list-map must be required in its items. */
+  private static void applyListType(JSONSchemaProps schema, ListType listType) {
+    if (listType == null) {
+      return;
+    }
+    schema.setXKubernetesListType(listType.value());
+    if ("map".equals(listType.value())) {
+      schema.setXKubernetesListMapKeys(List.of(listType.keys()));
+      var items = schema.getItems().getSchema();
+      var required = new ArrayList<>(items.getRequired() == null ? List.<String>of() : items.getRequired());
+      for (var key : listType.keys()) {
+        if (!required.contains(key)) {
+          required.add(key);
+        }
+      }
+      items.setRequired(required);
+    }
+  }
+
+  /**
+   * A 32-bit Java field (or list of them) holds no more than a 32-bit value: the schema says so,
+   * so the API server refuses 3000000000 instead of the operator failing to read it.
+   */
+  private static void boundIntegers(JSONSchemaProps schema, Type type) {
+    var target = schema;
+    var valueType = type;
+    if (type instanceof ParameterizedType generic && List.class.isAssignableFrom((Class<?>) generic.getRawType())) {
+      target = schema.getItems().getSchema();
+      valueType = generic.getActualTypeArguments()[0];
+    }
+    if (valueType == Integer.class || valueType == int.class) {
+      if (target.getMaximum() == null) {
+        target.setMaximum((double) Integer.MAX_VALUE);
+      }
+      if (target.getMinimum() == null) {
+        target.setMinimum((double) Integer.MIN_VALUE);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mm1.api.validation.ResourceValidator;
 import dev.mm1.api.validation.SchemaViolation;
 import dev.mm1.api.validation.SpecSchema;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every sample in manifests/samples is valid against the generated CRD (strict field validation,
- * as the API server and {@link SpecSchema} apply it); every sample in
+ * as the API server and {@link SpecSchema} apply it) and the rules; every sample in
  * manifests/samples/invalid fails, and the error names the field its "# expect-error:" line gives.
  */
 class SamplesTest {
@@ -54,6 +55,7 @@ class SamplesTest {
     var schema = schemasByKind.get(resource.path("kind").asText());
     assertThat(schema).as("%s has kind %s", sample, resource.path("kind")).isNotNull();
     assertThat(schema.violations(resource)).as(sample.toString()).isEmpty();
+    assertThat(new ResourceValidator().violations(resource)).as(sample.toString()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -63,7 +65,8 @@ class SamplesTest {
     var expected = EXPECT.matcher(text);
     assertThat(expected.find()).as("%s needs a '# expect-error: $.path' line", sample).isTrue();
     var resource = YAML.readTree(text);
-    var violations = schemasByKind.get(resource.path("kind").asText()).violations(resource);
+    // The operator's whole validation (schema, then CEL and cross-field rules), as ./mm1 validate runs it.
+    var violations = new ResourceValidator().violations(resource);
     System.out.println(sample.getFileName() + " -> " + violations);
     assertThat(violations).as(sample.toString()).isNotEmpty();
     assertThat(violations).extracting(SchemaViolation::field).as(sample.toString()).contains(expected.group(1));

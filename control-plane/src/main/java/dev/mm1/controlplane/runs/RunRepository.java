@@ -94,9 +94,41 @@ public class RunRepository {
     }
   }
 
+  /**
+   * The run with this id, or else with this externalId (a custom resource's UID): the operator
+   * gives pods created while the control plane was down the UID, which names the run once the
+   * operator has registered it.
+   */
   public Optional<RunView> find(String id) throws SQLException {
     Optional<Long> parsed = parseId(id);
-    return parsed.isEmpty() ? Optional.empty() : db.read(c -> view(c, parsed.get()));
+    if (parsed.isPresent()) {
+      return db.read(c -> view(c, parsed.get()));
+    }
+    if (id == null || id.isEmpty() || id.length() > 256) {
+      return Optional.empty();
+    }
+    return db.read(c -> {
+      try (PreparedStatement select = c.prepareStatement(SELECT_RUN + " WHERE r.external_id = ?")) {
+        select.setString(1, id);
+        return single(select);
+      }
+    });
+  }
+
+  /** The numeric id of the run named by its id or externalId, without reading the run. */
+  public Optional<Long> resolveId(String id) throws SQLException {
+    Optional<Long> parsed = parseId(id);
+    if (parsed.isPresent() || id == null || id.isEmpty() || id.length() > 256) {
+      return parsed;
+    }
+    return db.read(c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT id FROM run WHERE external_id = ?")) {
+        select.setString(1, id);
+        try (ResultSet rs = select.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
+        }
+      }
+    });
   }
 
   /** Whether a run exists: the cheap check of the ingestion path (no spec parsing). */

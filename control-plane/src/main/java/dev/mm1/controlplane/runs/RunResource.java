@@ -142,7 +142,8 @@ public class RunResource {
   @Path("/runs/{id}/metrics")
   @RequiresScope(Scope.INGEST)
   public IngestResult ingest(@PathParam("id") String id, MetricBatch batch) throws SQLException {
-    long runId = RunRepository.parseId(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+    // A numeric id costs no query; an externalId (the CR's UID) is resolved once.
+    long runId = runs.resolveId(id);
     return metrics.ingest(runId, batch);
   }
 

@@ -78,11 +78,16 @@ public class RunService {
 
   /** The id of an existing run, or a 404 naming the id; cheaper than {@link #get}. */
   public long existingId(String id) throws SQLException {
-    Optional<Long> parsed = RunRepository.parseId(id);
+    Optional<Long> parsed = runs.resolveId(id);
     if (parsed.isEmpty() || !runs.exists(parsed.get())) {
       throw ApiException.notFound("no run with id '" + id + "'");
     }
     return parsed.get();
+  }
+
+  /** The run's numeric id from its id or externalId, or a 404 naming it; a numeric id is not looked up. */
+  public long resolveId(String id) throws SQLException {
+    return runs.resolveId(id).orElseThrow(() -> ApiException.notFound("no run with id or externalId '" + id + "'"));
   }
 
   public RunView transition(String id, StateTransition transition, String actor) throws SQLException {

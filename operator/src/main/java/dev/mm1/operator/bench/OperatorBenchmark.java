@@ -109,11 +109,11 @@ public final class OperatorBenchmark {
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
       var training = client.resource(copy(client, sample, namespace, "t" + i)).create();
-      var checkpoints = CheckpointVolume.of(training.getMetadata().getName(), training.getSpec().checkpoints, false);
+      var checkpoints = CheckpointVolume.of(training);
       var config = TrainerConfig.render(training, checkpoints.directory(), null);
       client.resource(TrainingResources.configMap(training, config, TrainerConfig.acceptedSpec(training.getSpec()))).create();
       client.resource(TrainingResources.headlessService(training, settings.masterPort())).create();
-      client.resource(TrainingResources.job(training, 1, training.getMetadata().getUid(), config.hash(), settings)).create();
+      client.resource(TrainingResources.job(training, 1, training.getMetadata().getUid(), config.hash(), null, settings)).create();
     }
     return System.nanoTime() - start;
   }

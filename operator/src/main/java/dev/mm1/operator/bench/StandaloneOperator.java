@@ -4,6 +4,7 @@ import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.ReconcileMetrics;
 import dev.mm1.operator.ReconcilerServices;
 import dev.mm1.operator.controlplane.ControlPlaneClient;
+import dev.mm1.operator.controlplane.ControlPlaneSync;
 import dev.mm1.operator.eval.MM1EvalReconciler;
 import dev.mm1.operator.training.MM1TrainingReconciler;
 import dev.mm1.operator.validation.SpecValidator;
@@ -27,7 +28,8 @@ public final class StandaloneOperator {
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withConcurrentReconciliationThreads(16));
-    var services = new ReconcilerServices(settings, new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()),
+    var services = new ReconcilerServices(settings,
+        new ControlPlaneSync(new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()), settings.progressInterval(), Clock.systemUTC()),
         new SpecValidator(), new ReconcileMetrics(registry), Clock.systemUTC());
     operator.register(new MM1TrainingReconciler(services));
     operator.register(new MM1EvalReconciler(services));

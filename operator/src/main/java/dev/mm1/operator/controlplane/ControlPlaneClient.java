@@ -37,7 +37,8 @@ public final class ControlPlaneClient {
   private final Optional<URI> base;
   private final Optional<String> token;
   private final HttpClient http;
-  private final Duration timeout = Duration.ofSeconds(5);
+  /** Short: calls run on background threads, but a hanging control plane should free them soon. */
+  private final Duration timeout = Duration.ofSeconds(3);
 
   public ControlPlaneClient(Optional<URI> base, Optional<String> token) {
     this.base = base.map(url -> URI.create(url.toString().replaceAll("/+$", "") + "/"));
@@ -109,7 +110,7 @@ public final class ControlPlaneClient {
       throw new ControlPlaneException(what + " was interrupted", e);
     }
     if (response.statusCode() / 100 != 2) {
-      throw new ControlPlaneException(what + " answered " + response.statusCode() + problemDetail(response.body()));
+      throw new ControlPlaneException(what + " answered " + response.statusCode() + problemDetail(response.body()), response.statusCode());
     }
     if (type == null) {
       return null;

@@ -43,8 +43,8 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
   private Optional<Job> job = Optional.empty();
   private MM1Training source;
 
-  EvalReconcile(MM1Eval eval, Context<MM1Eval> context, ReconcilerServices services) {
-    super(eval, context, services, new MM1EvalStatus());
+  EvalReconcile(MM1Eval eval, Context<MM1Eval> context, ReconcilerServices services, Runnable wake) {
+    super(eval, context, services, new MM1EvalStatus(), wake);
     this.eval = eval;
     if (status.conditions == null) {
       status.conditions = new ArrayList<>();
@@ -77,8 +77,10 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
     }
   }
 
+  /** Succeeded, GateFailed and Failed are terminal: an edit never evaluates again. */
   boolean finished() {
-    return !invalid() && (status.phase == EvalPhase.Succeeded || status.phase == EvalPhase.Failed);
+    return (status.startTime != null || !invalid())
+        && (status.phase == EvalPhase.Succeeded || status.phase == EvalPhase.GateFailed || status.phase == EvalPhase.Failed);
   }
 
   void expireChildrenAfterTtl() {
@@ -114,45 +116,45 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
     }
   }
 
+  /** The eval's run in the control plane, from the cache; registration goes in the background. */
   void syncControlPlane() {
-    if (!controlPlane.configured()) {
-      controlPlaneNotConfigured();
-      return;
-    }
-    try {
-      status.runId = registerRun(status.runId, RunKind.Eval,
-          () -> source == null || source.getStatus() == null ? null : source.getStatus().runId);
-      controlPlaneReachable(status.runId);
-    } catch (ControlPlaneException e) {
-      controlPlaneUnreachable(e);
-    }
+    syncRun(status.runId, RunKind.Eval, () -> source == null || source.getStatus() == null ? null : source.getStatus().runId);
+    knownRunId().ifPresent(id -> status.runId = id);
   }
 
-  void applyConfigAndJob() {
+  /** @return false when a child's name is taken by an object that is not this eval's */
+  boolean applyConfigAndJob() {
     var volume = EvalResources.checkpointVolume(eval, status.checkpoint, source);
     var config = EvalResources.config(eval, status.checkpoint, source, volume);
     var desiredConfig = EvalResources.configMap(eval, config);
-    if (configMap.isEmpty()) {
-      Children.create(context, desiredConfig);
-    }
-    if (job.isEmpty()) {
-      var runId = status.runId != null ? status.runId : eval.getMetadata().getUid();
-      var desiredJob = EvalResources.job(eval, runId, Canonical.sha256(config), volume, settings);
-      if (Children.create(context, desiredJob) && status.startTime != null) {
-        events.normal(Reasons.CHILD_RECREATED, String.format(Reasons.MSG_CHILD_RECREATED, "Job", desiredJob.getMetadata().getName()));
+    try {
+      if (configMap.isEmpty()) {
+        Children.create(context, desiredConfig, eval);
       }
-      job = Optional.of(desiredJob);
+      if (job.isEmpty()) {
+        var desiredJob = EvalResources.job(eval, runIdForPods(status.runId), Canonical.sha256(config), volume, settings);
+        if (Children.create(context, desiredJob, eval) && status.startTime != null) {
+          events.normal(Reasons.CHILD_RECREATED, String.format(Reasons.MSG_CHILD_RECREATED, "Job", desiredJob.getMetadata().getName()));
+        }
+        job = Optional.of(desiredJob);
+      }
+    } catch (Children.NameTakenException e) {
+      status.phase = EvalPhase.Pending;
+      notReady(Reasons.CHILD_NAME_TAKEN, e.getMessage());
+      reschedule = settings.progressInterval();
+      return false;
     }
     if (status.startTime == null) {
       status.startTime = timestamp();
     }
+    return true;
   }
 
   void judgeEvaluator() {
     var current = job.orElseThrow();
     var name = current.getMetadata().getName();
     if (FailurePolicy.hasCondition(current, "Failed")) {
-      fail(Reasons.EVALUATOR_FAILED, String.format(Reasons.MSG_EVALUATOR_FAILED, name, FailurePolicy.cause(current, List.of())));
+      fail(Reasons.EVALUATOR_FAILED, String.format(Reasons.MSG_EVALUATOR_FAILED, name, FailurePolicy.jobCause(current)));
       return;
     }
     if (!FailurePolicy.hasCondition(current, "Complete")) {
@@ -176,15 +178,20 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
       if (eval.getSpec().gate != null && !judgeGate()) {
         return;
       }
-      status.phase = EvalPhase.Succeeded;
       status.completionTime = timestamp();
-      var message = String.format(Reasons.MSG_EVAL_DONE, status.results.size());
-      Conditions.set(status.conditions, Reasons.READY, true, Reasons.COMPLETED, message, generation, now);
-      events.normal(Reasons.COMPLETED, message);
+      if (status.gate != null && !Boolean.TRUE.equals(status.gate.passed)) {
+        status.phase = EvalPhase.GateFailed;
+        failed(Reasons.GATE_FAILED, String.join("; ", status.gate.failures));
+      } else {
+        status.phase = EvalPhase.Succeeded;
+        complete(Reasons.COMPLETED, String.format(Reasons.MSG_EVAL_DONE, status.results.size()));
+      }
       expireChildrenAfterTtl();
     } catch (ControlPlaneException e) {
       status.phase = EvalPhase.Running;
-      controlPlaneUnreachable(e);
+      Conditions.set(status.conditions, Reasons.CONTROL_PLANE_REACHABLE, false, Reasons.UNREACHABLE,
+          String.format(Reasons.MSG_UNREACHABLE, controlPlane.url(), e.getMessage()), generation, now);
+      reschedule = settings.progressInterval();
     }
   }
 
@@ -209,9 +216,7 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
     if (status.gate.passed) {
       Conditions.set(status.conditions, Reasons.GATE, true, Reasons.GATE_PASSED, Reasons.MSG_GATE_PASSED, generation, now);
     } else {
-      var failures = String.join("; ", status.gate.failures);
-      Conditions.set(status.conditions, Reasons.GATE, false, Reasons.GATE_FAILED, failures, generation, now);
-      events.warning(Reasons.GATE_FAILED, failures);
+      Conditions.set(status.conditions, Reasons.GATE, false, Reasons.GATE_FAILED, String.join("; ", status.gate.failures), generation, now);
     }
     return true;
   }
@@ -219,7 +224,7 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
   UpdateControl<MM1Eval> finish() {
     status.observedGeneration = generation;
     if (status.phase != null && status.phase != previousPhase) {
-      reportTransition(status.runId, runState(status.phase));
+      reportTransition(runState(status.phase));
     }
     return writeStatus();
   }
@@ -227,8 +232,7 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
   private void fail(String reason, String message) {
     status.phase = EvalPhase.Failed;
     status.completionTime = timestamp();
-    Conditions.set(status.conditions, Reasons.READY, false, reason, message, generation, now);
-    events.warning(reason, message);
+    failed(reason, message);
     expireChildrenAfterTtl();
   }
 
@@ -237,6 +241,8 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
       case Pending, Waiting -> RunState.Pending;
       case Running -> RunState.Running;
       case Succeeded -> RunState.Succeeded;
+      // The evaluation ran and its results are recorded; the gate's verdict is the CR's (and CI's) to tell.
+      case GateFailed -> RunState.Succeeded;
       case Failed -> RunState.Failed;
     };
   }

@@ -2,7 +2,14 @@ package dev.mm1.operator.eval;
 
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.operator.Labels;
+import dev.mm1.operator.ReconcileErrors;
 import dev.mm1.operator.ReconcilerServices;
+import dev.mm1.operator.RunCloser;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -22,10 +29,12 @@ import java.util.List;
  * verdict into status. Each step is a method of {@link EvalReconcile}.
  */
 @ControllerConfiguration(name = MM1EvalReconciler.NAME)
-public class MM1EvalReconciler implements Reconciler<MM1Eval> {
+public class MM1EvalReconciler implements Reconciler<MM1Eval>, Cleaner<MM1Eval> {
   public static final String NAME = "mm1eval";
 
   private final ReconcilerServices services;
+  /** Reconciles an eval again when its control-plane call came back. */
+  private final SimpleInboundEventSource<MM1Eval> controlPlaneAnswers = new SimpleInboundEventSource<>("ControlPlane");
 
   public MM1EvalReconciler(ReconcilerServices services) {
     this.services = services;
@@ -34,28 +43,45 @@ public class MM1EvalReconciler implements Reconciler<MM1Eval> {
   @Override
   public UpdateControl<MM1Eval> reconcile(MM1Eval eval, Context<MM1Eval> context) throws Exception {
     return services.metrics().record(eval, () -> {
-      var run = new EvalReconcile(eval, context, services);
+      var run = new EvalReconcile(eval, context, services, wake(eval));
       run.observe();
+      if (run.finished()) {
+        run.expireChildrenAfterTtl();        // terminal: no edit evaluates again
+        return run.finish();
+      }
       if (!run.validate(services.validator())) {
         return run.finish();                 // InvalidSpec: condition + event, no children
-      }
-      if (run.finished()) {
-        run.expireChildrenAfterTtl();
-        return run.finish();
       }
       if (!run.resolveCheckpoint()) {
         return run.finish();                 // the training has no checkpoint yet
       }
-      run.syncControlPlane();                // register the eval run
-      run.applyConfigAndJob();
-      run.judgeEvaluator();                  // running, or results + gate, or failed
+      run.syncControlPlane();                // cached run id; registration goes in the background
+      if (run.applyConfigAndJob()) {         // a name taken by another object is a condition
+        run.judgeEvaluator();                // running, or results + gate, or failed
+      }
       return run.finish();                   // one status write, then events
     });
   }
 
   @Override
+  public DeleteControl cleanup(MM1Eval eval, Context<MM1Eval> context) {
+    return RunCloser.close(eval, eval.getStatus() == null ? null : eval.getStatus().runId, services, wake(eval), context.getClient());
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<MM1Eval> updateErrorStatus(MM1Eval eval, Context<MM1Eval> context, Exception e) {
+    return ReconcileErrors.toStatus(eval, context, e, services);
+  }
+
+  private Runnable wake(MM1Eval eval) {
+    var id = ResourceID.fromResource(eval);
+    return () -> controlPlaneAnswers.propagateEvent(id);
+  }
+
+  @Override
   public List<EventSource<?, MM1Eval>> prepareEventSources(EventSourceContext<MM1Eval> context) {
-    return List.of(informer(context, Job.class, Labels.ROLE_EVALUATOR), informer(context, ConfigMap.class, Labels.ROLE_CONFIG));
+    return List.of(informer(context, Job.class, Labels.ROLE_EVALUATOR), informer(context, ConfigMap.class, Labels.ROLE_CONFIG),
+        controlPlaneAnswers);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, MM1Eval> informer(

@@ -1,20 +1,43 @@
 package dev.mm1.operator.training;
 
 import dev.mm1.api.v1alpha1.FailurePolicySpec;
+import dev.mm1.operator.Labels;
 import dev.mm1.operator.Reasons;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Judges a gang attempt from its Job and pods: still going, done, or broken, and when broken,
- * whether the gang restarts from the latest checkpoint or the training fails. One failed worker
- * breaks the whole gang (collectives cannot continue without it).
+ * whether the gang restarts from the latest checkpoint (counted against maxRestarts or not) or the
+ * training fails. One failed worker breaks the whole gang (collectives cannot go on without it).
+ *
+ * <p>The verdict does not depend on the order in which Job and pod events arrive: a non-retryable
+ * exit code fails the training whether the operator sees the pod's exit or the Job's
+ * PodFailurePolicy condition first (the Job's podFailurePolicy applies the same codes), and a Job
+ * that failed before its failed pod reached the cache is not judged until the pod is there (or a
+ * grace period passed). The cause is the worker that failed first on its own, never a sibling that
+ * the Job controller killed afterwards.
  */
 public final class FailurePolicy {
+  /** The Job condition reason of a podFailurePolicy FailJob rule. */
+  public static final String FAIL_JOB = "FailJob";
+  static final String POD_FAILURE_POLICY = "PodFailurePolicy";
+  /** The pod condition Kubernetes adds to pods it preempts, evicts or drains. */
+  public static final String DISRUPTION_TARGET = "DisruptionTarget";
+  /** How long a Failed Job waits for its failed pod to show up in the cache before it is judged alone. */
+  static final Duration POD_GRACE = Duration.ofSeconds(10);
+
   private FailurePolicy() {}
 
   /** What the gang's state means for the training. */
@@ -25,11 +48,14 @@ public final class FailurePolicy {
     /** Every worker completed. */
     record Succeeded() implements Verdict {}
 
-    /** Broken; restart the gang as the next attempt. */
-    record Restart(String cause) implements Verdict {}
+    /** Broken; restart the gang as the next attempt; {@code counted}: it uses up one of maxRestarts. */
+    record Restart(String cause, boolean counted) implements Verdict {}
 
     /** Broken for good. */
     record Fail(String reason, String message) implements Verdict {}
+
+    /** The Job failed but the pod that says why is not seen yet: look again shortly. */
+    record Wait() implements Verdict {}
   }
 
   /**
@@ -37,66 +63,135 @@ public final class FailurePolicy {
    * @param pods the attempt's pods
    * @param policy the training's failure policy
    * @param attempt the attempt the Job runs
-   * @param restarts gang restarts so far
+   * @param restarts counted gang restarts so far
+   * @param now the time of this judgement
    */
-  public static Verdict judge(Job job, List<Pod> pods, FailurePolicySpec policy, int attempt, int restarts) {
+  public static Verdict judge(Job job, List<Pod> pods, FailurePolicySpec policy, int attempt, int restarts, Instant now) {
     int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
     var status = job.getStatus();
     if (hasCondition(job, "Complete") || (status != null && status.getSucceeded() != null && status.getSucceeded() >= completions)) {
       return new Verdict.Succeeded();
     }
-    var failedPods = pods.stream().filter(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())).toList();
-    boolean jobFailed = hasCondition(job, "Failed") || (status != null && status.getFailed() != null && status.getFailed() > 0);
-    if (!jobFailed && failedPods.isEmpty()) {
-      int ready = status != null && status.getReady() != null ? status.getReady() : (int) pods.stream().filter(FailurePolicy::ready).count();
-      return new Verdict.Healthy(ready, Boolean.TRUE.equals(job.getSpec().getSuspend()));
+    var failedJob = condition(job, "Failed");
+    if (failedJob.isPresent() && POD_FAILURE_POLICY.equals(failedJob.get().getReason())) {
+      return new Verdict.Fail(Reasons.NON_RETRYABLE_EXIT, String.format(Reasons.MSG_NON_RETRYABLE_JOB, job.getMetadata().getName(),
+          Objects.requireNonNullElse(failedJob.get().getMessage(), "a worker exited with a non-retryable code")));
     }
     var nonRetryable = policy.nonRetryableExitCodes == null ? List.<Integer>of() : policy.nonRetryableExitCodes;
-    for (var pod : failedPods) {
-      for (var code : exitCodes(pod).toList()) {
-        if (nonRetryable.contains(code)) {
-          return new Verdict.Fail(Reasons.NON_RETRYABLE_EXIT, String.format(Reasons.MSG_NON_RETRYABLE, pod.getMetadata().getName(), code));
-        }
+    var broken = pods.stream().filter(p -> failed(p) || disrupted(p)).sorted(FIRST_FAILURE).toList();
+    for (var pod : broken) {
+      var code = exitCode(pod).filter(nonRetryable::contains);
+      if (code.isPresent()) {
+        return new Verdict.Fail(Reasons.NON_RETRYABLE_EXIT, String.format(Reasons.MSG_NON_RETRYABLE, pod.getMetadata().getName(), code.get()));
       }
     }
-    var cause = cause(job, failedPods);
+    if (broken.isEmpty()) {
+      if (failedJob.isEmpty() && !(status != null && status.getFailed() != null && status.getFailed() > 0)) {
+        int ready = status != null && status.getReady() != null ? status.getReady() : (int) pods.stream().filter(FailurePolicy::ready).count();
+        return new Verdict.Healthy(ready, Boolean.TRUE.equals(job.getSpec().getSuspend()));
+      }
+      var since = failedJob.map(JobCondition::getLastTransitionTime).map(FailurePolicy::instant).orElse(null);
+      if (since != null && Duration.between(since, now).compareTo(POD_GRACE) < 0) {
+        return new Verdict.Wait();
+      }
+    }
+    var first = broken.isEmpty() ? null : broken.getFirst();
+    var cause = first == null ? jobCause(job) : cause(first);
+    if (first != null && disrupted(first)) {
+      return new Verdict.Restart(cause, false);
+    }
     int maxRestarts = policy.maxRestarts == null ? 0 : policy.maxRestarts;
     if (restarts >= maxRestarts) {
       return new Verdict.Fail(Reasons.RESTARTS_EXHAUSTED, String.format(Reasons.MSG_RESTARTS_EXHAUSTED, attempt, cause, restarts, maxRestarts));
     }
-    return new Verdict.Restart(cause);
+    return new Verdict.Restart(cause, true);
   }
 
-  /** Why the gang broke, for people: the first failed worker and its exit, else the Job's condition. */
-  public static String cause(Job job, List<Pod> failedPods) {
-    for (var pod : failedPods) {
-      var terminated = containerStatuses(pod)
-          .map(s -> s.getState() != null && s.getState().getTerminated() != null ? s.getState().getTerminated() : null)
-          .filter(Objects::nonNull)
-          .findFirst();
-      if (terminated.isPresent()) {
-        var t = terminated.get();
-        return "worker " + pod.getMetadata().getName() + " exited with code " + t.getExitCode()
-            + (t.getReason() == null ? "" : " (" + t.getReason() + ")");
-      }
-      var reason = pod.getStatus().getReason();
-      return "worker " + pod.getMetadata().getName() + " failed" + (reason == null ? "" : " (" + reason + ")");
+  /**
+   * Failures in the order they happened: pods that broke on their own (or were disrupted) before
+   * pods deleted by a controller and killed afterwards; then by when the container ended; then by
+   * worker index.
+   */
+  static final Comparator<Pod> FIRST_FAILURE = Comparator
+      .comparing((Pod pod) -> killedAfterwards(pod) ? 1 : 0)
+      .thenComparing(pod -> failureTime(pod).orElse(Instant.MAX))
+      .thenComparing(pod -> index(pod));
+
+  /** Why the gang broke, for people: the worker that failed first and how. */
+  public static String cause(Pod pod) {
+    var name = pod.getMetadata().getName();
+    var disruption = podCondition(pod, DISRUPTION_TARGET);
+    if (disruption.isPresent()) {
+      return "worker " + name + " was disrupted (" + Objects.requireNonNullElse(disruption.get().getReason(), DISRUPTION_TARGET)
+          + (disruption.get().getMessage() == null ? "" : ": " + disruption.get().getMessage()) + ")";
     }
-    if (job.getStatus() != null && job.getStatus().getConditions() != null) {
-      for (var condition : job.getStatus().getConditions()) {
-        if ("Failed".equals(condition.getType()) && "True".equals(condition.getStatus())) {
-          return "Job " + job.getMetadata().getName() + " failed: "
-              + (condition.getReason() == null ? "" : condition.getReason()) + (condition.getMessage() == null ? "" : " " + condition.getMessage());
-        }
-      }
+    var terminated = terminated(pod);
+    if (terminated.isPresent()) {
+      var t = terminated.get();
+      return "worker " + name + " exited with code " + t.getExitCode() + (t.getReason() == null ? "" : " (" + t.getReason() + ")");
     }
-    return "Job " + job.getMetadata().getName() + " has a failed worker";
+    var reason = pod.getStatus() == null ? null : pod.getStatus().getReason();
+    return "worker " + name + " failed" + (reason == null ? "" : " (" + reason + ")");
   }
 
-  static Stream<Integer> exitCodes(Pod pod) {
+  /** The Job's own account of its failure, when no failed pod is left to tell. */
+  public static String jobCause(Job job) {
+    return condition(job, "Failed")
+        .map(c -> "Job " + job.getMetadata().getName() + " failed: " + Objects.requireNonNullElse(c.getReason(), "")
+            + (c.getMessage() == null ? "" : " " + c.getMessage()))
+        .orElse("Job " + job.getMetadata().getName() + " has a failed worker");
+  }
+
+  static Optional<Integer> exitCode(Pod pod) {
+    return terminated(pod).map(ContainerStateTerminated::getExitCode);
+  }
+
+  static boolean failed(Pod pod) {
+    return pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase());
+  }
+
+  /** Preempted, evicted or drained: the DisruptionTarget condition is set before the pod stops. */
+  static boolean disrupted(Pod pod) {
+    return podCondition(pod, DISRUPTION_TARGET).filter(c -> "True".equals(c.getStatus())).isPresent();
+  }
+
+  /** Deleted by someone (the Job controller after the Job failed) before its container ended, without a disruption. */
+  private static boolean killedAfterwards(Pod pod) {
+    var deleted = pod.getMetadata().getDeletionTimestamp();
+    if (deleted == null || disrupted(pod)) {
+      return false;
+    }
+    var finished = failureTime(pod);
+    return finished.isEmpty() || !instant(deleted).isAfter(finished.get());
+  }
+
+  private static Optional<Instant> failureTime(Pod pod) {
+    var disruption = podCondition(pod, DISRUPTION_TARGET).map(PodCondition::getLastTransitionTime).map(FailurePolicy::instant);
+    if (disruption.isPresent()) {
+      return disruption;
+    }
+    return terminated(pod).map(ContainerStateTerminated::getFinishedAt).map(FailurePolicy::instant);
+  }
+
+  private static int index(Pod pod) {
+    var labels = pod.getMetadata().getLabels();
+    try {
+      return labels == null || labels.get(Labels.COMPLETION_INDEX) == null ? Integer.MAX_VALUE : Integer.parseInt(labels.get(Labels.COMPLETION_INDEX));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private static Optional<ContainerStateTerminated> terminated(Pod pod) {
     return containerStatuses(pod)
-        .map(s -> s.getState() != null && s.getState().getTerminated() != null ? s.getState().getTerminated().getExitCode() : null)
-        .filter(Objects::nonNull);
+        .map(s -> s.getState() != null ? s.getState().getTerminated() : null)
+        .filter(Objects::nonNull)
+        .findFirst();
+  }
+
+  private static Optional<PodCondition> podCondition(Pod pod, String type) {
+    return pod.getStatus() == null || pod.getStatus().getConditions() == null ? Optional.empty()
+        : pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   private static Stream<ContainerStatus> containerStatuses(Pod pod) {
@@ -105,13 +200,24 @@ public final class FailurePolicy {
         : pod.getStatus().getContainerStatuses().stream();
   }
 
-  private static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  static boolean ready(Pod pod) {
+    return podCondition(pod, "Ready").filter(c -> "True".equals(c.getStatus())).isPresent();
+  }
+
+  static Instant instant(String time) {
+    try {
+      return Instant.parse(time);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Optional<JobCondition> condition(Job job, String type) {
+    return job.getStatus() == null || job.getStatus().getConditions() == null ? Optional.empty()
+        : job.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
   }
 
   public static boolean hasCondition(Job job, String type) {
-    return job.getStatus() != null && job.getStatus().getConditions() != null
-        && job.getStatus().getConditions().stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    return condition(job, type).isPresent();
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FailurePolicyTest {
+  static final java.time.Instant NOW = java.time.Instant.parse("2026-01-01T00:00:00Z");
   static FailurePolicySpec policy(int maxRestarts, Integer... nonRetryable) {
     var policy = new FailurePolicySpec();
     policy.maxRestarts = maxRestarts;
@@ -36,29 +37,29 @@ class FailurePolicyTest {
 
   @Test
   void aHealthyGangReportsItsReadyWorkers() {
-    assertThat(FailurePolicy.judge(job(null, 3), List.of(), policy(3, 2), 1, 0)).isEqualTo(new FailurePolicy.Verdict.Healthy(3, false));
+    assertThat(FailurePolicy.judge(job(null, 3), List.of(), policy(3, 2), 1, 0, NOW)).isEqualTo(new FailurePolicy.Verdict.Healthy(3, false));
   }
 
   @Test
   void aCompleteJobSucceeds() {
-    assertThat(FailurePolicy.judge(job("Complete", 0), List.of(), policy(3), 1, 0)).isInstanceOf(FailurePolicy.Verdict.Succeeded.class);
+    assertThat(FailurePolicy.judge(job("Complete", 0), List.of(), policy(3), 1, 0, NOW)).isInstanceOf(FailurePolicy.Verdict.Succeeded.class);
   }
 
   @Test
   void aFailedWorkerRestartsTheGangWhileRestartsRemain() {
-    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a1-2", 137)), policy(3, 2), 2, 1);
-    assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("worker t-a1-2 exited with code 137 (Error)"));
+    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a1-2", 137)), policy(3, 2), 2, 1, NOW);
+    assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("worker t-a1-2 exited with code 137 (Error)", true));
   }
 
   @Test
   void aFailedPodBreaksTheGangBeforeTheJobNotices() {
-    assertThat(FailurePolicy.judge(job(null, 3), List.of(failed("t-a1-0", 1)), policy(1), 1, 0))
+    assertThat(FailurePolicy.judge(job(null, 3), List.of(failed("t-a1-0", 1)), policy(1), 1, 0, NOW))
         .isInstanceOf(FailurePolicy.Verdict.Restart.class);
   }
 
   @Test
   void noRestartsLeftFailsWithTheCause() {
-    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a4-0", 1)), policy(3, 2), 4, 3);
+    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a4-0", 1)), policy(3, 2), 4, 3, NOW);
     assertThat(verdict).isInstanceOfSatisfying(FailurePolicy.Verdict.Fail.class, fail -> {
       assertThat(fail.reason()).isEqualTo(Reasons.RESTARTS_EXHAUSTED);
       assertThat(fail.message()).contains("attempt 4").contains("exited with code 1").contains("3 of 3 restarts");
@@ -67,13 +68,71 @@ class FailurePolicyTest {
 
   @Test
   void aNonRetryableExitCodeFailsAtOnceEvenWithRestartsLeft() {
-    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a1-1", 2)), policy(10, 2, 3), 1, 0);
+    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(failed("t-a1-1", 2)), policy(10, 2, 3), 1, 0, NOW);
     assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Fail(Reasons.NON_RETRYABLE_EXIT, "worker t-a1-1 exited with non-retryable code 2"));
   }
 
   @Test
   void aJobFailureWithoutPodsNamesTheJobCondition() {
-    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(), policy(3), 1, 0);
-    assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("Job t-a1 failed: BackoffLimitExceeded"));
+    var verdict = FailurePolicy.judge(job("Failed", 0), List.of(), policy(3), 1, 0, NOW);
+    assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("Job t-a1 failed: BackoffLimitExceeded", true));
+  }
+
+  static Pod finished(String name, int index, int exitCode, String finishedAt, String deletedAt, String disruption) {
+    var builder = new PodBuilder().withNewMetadata().withName(name).withDeletionTimestamp(deletedAt)
+        .addToLabels(dev.mm1.operator.Labels.COMPLETION_INDEX, Integer.toString(index)).endMetadata()
+        .withNewStatus().withPhase("Failed");
+    if (disruption != null) {
+      builder.addNewCondition().withType(FailurePolicy.DISRUPTION_TARGET).withStatus("True").withReason(disruption)
+          .withLastTransitionTime(finishedAt).endCondition();
+    }
+    return builder.addNewContainerStatus().withName("trainer").withNewState().withNewTerminated().withExitCode(exitCode)
+        .withFinishedAt(finishedAt).endTerminated().endState().endContainerStatus().endStatus().build();
+  }
+
+  static Job failedJob(String reason, String message, String at) {
+    return new JobBuilder().withNewMetadata().withName("t-a1").endMetadata().withNewSpec().withCompletions(4).endSpec()
+        .withNewStatus().withFailed(1).addNewCondition().withType("Failed").withStatus("True").withReason(reason).withMessage(message)
+        .withLastTransitionTime(at).endCondition().endStatus().build();
+  }
+
+  @Test
+  void aNonRetryableExitFailsWhicheverEventArrivesFirst() {
+    var policy = policy(10, 64, 65, 66, 67);
+    // The Job's podFailurePolicy verdict alone (the pod not in the cache yet):
+    var jobFirst = FailurePolicy.judge(failedJob("PodFailurePolicy", "Container trainer for pod default/t-a1-2 failed with exit code 66 matching FailJob rule at index 0", "2026-01-01T00:00:00Z"),
+        List.of(), policy, 1, 0, NOW);
+    // The pod alone (the Job controller has not synced yet):
+    var podFirst = FailurePolicy.judge(job(null, 3), List.of(finished("t-a1-2", 2, 66, "2026-01-01T00:00:00Z", null, null)), policy, 1, 0, NOW);
+    assertThat(jobFirst).isInstanceOfSatisfying(FailurePolicy.Verdict.Fail.class, f -> assertThat(f.reason()).isEqualTo(Reasons.NON_RETRYABLE_EXIT));
+    assertThat(podFirst).isInstanceOfSatisfying(FailurePolicy.Verdict.Fail.class, f -> assertThat(f.reason()).isEqualTo(Reasons.NON_RETRYABLE_EXIT));
+  }
+
+  @Test
+  void aJobThatFailedBeforeItsPodIsSeenWaitsForThePod() {
+    var justNow = failedJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", "2026-01-01T00:00:00Z");
+    assertThat(FailurePolicy.judge(justNow, List.of(), policy(3), 1, 0, NOW)).isInstanceOf(FailurePolicy.Verdict.Wait.class);
+    assertThat(FailurePolicy.judge(justNow, List.of(), policy(3), 1, 0, NOW.plusSeconds(30))).isInstanceOf(FailurePolicy.Verdict.Restart.class);
+  }
+
+  @Test
+  void theCauseIsTheWorkerThatFailedFirstNotASiblingKilledAfterwards() {
+    // Worker 3 ran out of memory; the Job failed and its controller killed worker 0 (SIGTERM, earlier index).
+    var killed = finished("t-a1-0", 0, 143, "2026-01-01T00:00:05Z", "2026-01-01T00:00:03Z", null);
+    var first = finished("t-a1-3", 3, 137, "2026-01-01T00:00:02Z", null, null);
+    var verdict = FailurePolicy.judge(failedJob("BackoffLimitExceeded", "", "2026-01-01T00:00:02Z"), List.of(killed, first), policy(3), 1, 0, NOW);
+    assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("worker t-a1-3 exited with code 137", true));
+  }
+
+  @Test
+  void aDisruptionRestartsTheGangWithoutUsingUpRestarts() {
+    // A preempted worker, then its peer losing the rendezvous (exit 75) a little later.
+    var preempted = finished("t-a1-1", 1, 143, "2026-01-01T00:00:01Z", "2026-01-01T00:00:00Z", "PreemptionByScheduler");
+    var peer = finished("t-a1-0", 0, 75, "2026-01-01T00:00:04Z", null, null);
+    var verdict = FailurePolicy.judge(failedJob("BackoffLimitExceeded", "", "2026-01-01T00:00:04Z"), List.of(peer, preempted), policy(0), 1, 0, NOW);
+    assertThat(verdict).isInstanceOfSatisfying(FailurePolicy.Verdict.Restart.class, r -> {
+      assertThat(r.counted()).isFalse();
+      assertThat(r.cause()).contains("t-a1-1").contains("PreemptionByScheduler");
+    });
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mm1.api.PodEnv;
 import dev.mm1.api.rest.CheckpointRecord;
 import dev.mm1.api.v1alpha1.TrainingPhase;
-import dev.mm1.operator.ChildNames;
+import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Cluster;
 import dev.mm1.operator.ControlPlaneResource;
 import dev.mm1.operator.Conditions;
@@ -58,8 +58,11 @@ class MM1TrainingReconcilerTest {
       assertThat(status.runId).isNotNull();
       assertThat(status.totalWorkers).isEqualTo(2);
     });
+    // The Job may have been made before the run was registered: then it names the run by the CR's UID,
+    // which the control plane resolves to the same run.
     var runId = cluster.training("create").getStatus().runId;
-    assertThat(env(cluster.job(ChildNames.job("create", 1)), PodEnv.MM1_RUN_ID)).isEqualTo(runId);
+    assertThat(env(cluster.job(ChildNames.job("create", 1)), PodEnv.MM1_RUN_ID)).isIn(runId, cr.getMetadata().getUid());
+    assertThat(ControlPlaneResource.controlPlane().runOf(cr.getMetadata().getUid()).id()).isEqualTo(runId);
   }
 
   @Test
@@ -89,6 +92,10 @@ class MM1TrainingReconcilerTest {
     var first = cluster.job(ChildNames.job("restart", 1));
     cluster.runWorkers(first);
     cluster.failWorker(first, 1, 137);
+    // The next gang waits for the broken one's pods: nothing new while they exist.
+    eventually(() -> assertThat(cluster.training("restart").getStatus().attempt).isEqualTo(2));
+    assertThat(cluster.jobs("restart")).extracting(j -> j.getMetadata().getName()).doesNotContain(ChildNames.job("restart", 2));
+    cluster.collectGarbage("restart");
     eventually(() -> {
       assertThat(cluster.jobs("restart")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("restart", 2));
       var status = cluster.training("restart").getStatus();
@@ -126,7 +133,7 @@ class MM1TrainingReconcilerTest {
   void aNonRetryableExitCodeFailsAtOnce() throws Exception {
     cluster.apply("tiny-pretrain.yaml", "config-error", r -> {});
     eventually(() -> assertThat(cluster.jobs("config-error")).hasSize(1));
-    cluster.failWorker(cluster.job(ChildNames.job("config-error", 1)), 0, 2);
+    cluster.failWorker(cluster.job(ChildNames.job("config-error", 1)), 0, dev.mm1.api.ExitCodes.DIVERGED);
     eventually(() -> {
       var status = cluster.training("config-error").getStatus();
       assertThat(status.phase).isEqualTo(TrainingPhase.Failed);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.TrainingPhase;
-import dev.mm1.operator.ChildNames;
+import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Cluster;
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.StatusWriter;
@@ -67,6 +67,8 @@ class OperatorRestartTest {
     var second = StandaloneOperator.start(client, OperatorSettings.defaults(), new SimpleMeterRegistry());
     try {
       cluster.failWorker(cluster.job(ChildNames.job("survivor", 1)), 0, 137);
+      eventually(() -> assertThat(cluster.jobs("survivor")).isEmpty());
+      cluster.collectGarbage("survivor");
       eventually(() -> {
         assertThat(cluster.jobs("survivor")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("survivor", 2));
         assertThat(cluster.training("survivor").getStatus().restarts).isEqualTo(1);

@@ -41,7 +41,7 @@ class TrainingResourcesTest {
   @Test
   void theJobIsAnIndexedGangOfOnePodPerNode() throws IOException {
     var training = training("mm1-3b-pretrain.yaml");
-    var job = TrainingResources.job(training, 3, "run-7", "hash", SETTINGS);
+    var job = TrainingResources.job(training, 3, "run-7", "hash", null, SETTINGS);
     var spec = job.getSpec();
     assertThat(job.getMetadata().getName()).isEqualTo("mm1-3b-pretrain-a3");
     assertThat(spec.getCompletionMode()).isEqualTo("Indexed");
@@ -64,17 +64,22 @@ class TrainingResourcesTest {
 
   @Test
   void podsGetTheEnvContractWithRankFromTheCompletionIndexAndTheTokenFromASecret() throws IOException {
-    var env = env(TrainingResources.job(training("tiny-pretrain.yaml"), 2, "run-7", "h", SETTINGS));
-    assertThat(env.keySet()).contains(PodEnv.MM1_CONFIG, PodEnv.RANK, PodEnv.WORLD_SIZE, PodEnv.MASTER_ADDR, PodEnv.MASTER_PORT,
-        PodEnv.MM1_RUN_ID, PodEnv.MM1_CONTROL_PLANE_URL, PodEnv.MM1_CONTROL_PLANE_TOKEN, PodEnv.MM1_CHECKPOINT_DIR, PodEnv.MM1_ATTEMPT);
-    assertThat(env.get(PodEnv.RANK).getValueFrom().getFieldRef().getFieldPath())
+    var env = env(TrainingResources.job(training("tiny-pretrain.yaml"), 2, "run-7", "h", null, SETTINGS));
+    assertThat(env.keySet()).contains(PodEnv.MM1_CONFIG, PodEnv.NODE_RANK, PodEnv.NNODES, PodEnv.NPROC_PER_NODE, PodEnv.MASTER_ADDR,
+        PodEnv.MASTER_PORT, PodEnv.MM1_RUN_ID, PodEnv.MM1_CONTROL_PLANE_URL, PodEnv.MM1_CONTROL_PLANE_TOKEN, PodEnv.MM1_CHECKPOINT_DIR,
+        PodEnv.MM1_ATTEMPT);
+    // The pod's launcher sets the per-process ranks; the operator sets the pod's.
+    assertThat(env.keySet()).doesNotContain(PodEnv.RANK, PodEnv.WORLD_SIZE, PodEnv.LOCAL_RANK);
+    assertThat(env.get(PodEnv.NODE_RANK).getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.annotations['batch.kubernetes.io/job-completion-index']");
-    assertThat(env.get(PodEnv.WORLD_SIZE).getValue()).isEqualTo("2");
+    assertThat(env.get(PodEnv.NNODES).getValue()).isEqualTo("2");
+    assertThat(env.get(PodEnv.NPROC_PER_NODE).getValue()).isEqualTo("1");
     assertThat(env.get(PodEnv.MASTER_ADDR).getValue()).isEqualTo("tiny-pretrain-a2-0.tiny-pretrain-workers.team-a.svc");
     assertThat(env.get(PodEnv.MM1_ATTEMPT).getValue()).isEqualTo("2");
     assertThat(env.get(PodEnv.MM1_CONFIG).getValue()).isEqualTo("/etc/mm1/config.json");
     assertThat(env.get(PodEnv.MM1_CONTROL_PLANE_TOKEN).getValue()).isNull();
     assertThat(env.get(PodEnv.MM1_CONTROL_PLANE_TOKEN).getValueFrom().getSecretKeyRef().getName()).isEqualTo("mm1-control-plane-token");
+    assertThat(env.get(PodEnv.MM1_CONTROL_PLANE_TOKEN).getValueFrom().getSecretKeyRef().getOptional()).as("a missing Secret holds the pod back").isFalse();
   }
 
   @Test
@@ -83,7 +88,7 @@ class TrainingResourcesTest {
     training.getSpec().resources.nodeSelector = Map.of("gpu", "h100");
     training.getSpec().resources.tolerations = List.of(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build());
     training.getSpec().resources.priorityClassName = "training";
-    var pod = TrainingResources.job(training, 1, "r", "h", SETTINGS).getSpec().getTemplate().getSpec();
+    var pod = TrainingResources.job(training, 1, "r", "h", null, SETTINGS).getSpec().getTemplate().getSpec();
     assertThat(pod.getNodeSelector()).containsEntry("gpu", "h100");
     assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
     assertThat(pod.getPriorityClassName()).isEqualTo("training");
@@ -92,24 +97,24 @@ class TrainingResourcesTest {
 
   @Test
   void aQueueNameLabelsTheJobForKueueAndCreatesItSuspended() throws IOException {
-    var job = TrainingResources.job(training("mm1-3b-pretrain.yaml"), 1, "r", "h", SETTINGS);
+    var job = TrainingResources.job(training("mm1-3b-pretrain.yaml"), 1, "r", "h", null, SETTINGS);
     assertThat(job.getMetadata().getLabels()).containsEntry(Labels.KUEUE_QUEUE, "gpu-h100");
     assertThat(job.getSpec().getSuspend()).isTrue();
-    var plain = TrainingResources.job(training("tiny-pretrain.yaml"), 1, "r", "h", SETTINGS);
+    var plain = TrainingResources.job(training("tiny-pretrain.yaml"), 1, "r", "h", null, SETTINGS);
     assertThat(plain.getMetadata().getLabels()).doesNotContainKey(Labels.KUEUE_QUEUE);
     assertThat(plain.getSpec().getSuspend()).isFalse();
   }
 
   @Test
   void checkpointVolumesFollowTheSpec() throws IOException {
-    var file = TrainingResources.job(training("tiny-pretrain.yaml"), 1, "r", "h", SETTINGS);
+    var file = TrainingResources.job(training("tiny-pretrain.yaml"), 1, "r", "h", null, SETTINGS);
     assertThat(file.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getHostPath() != null)
         .singleElement().satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/checkpoints/tiny-pretrain"));
-    assertThat(env(file).get(PodEnv.MM1_CHECKPOINT_DIR).getValue()).isEqualTo("/checkpoints");
+    assertThat(env(file).get(PodEnv.MM1_CHECKPOINT_DIR).getValue()).as("keyed by the UID, not the name").isEqualTo("/checkpoints/uid-1");
 
     var shared = training("mm1-3b-pretrain.yaml");
-    assertThat(env(TrainingResources.job(shared, 1, "r", "h", SETTINGS)).get(PodEnv.MM1_CHECKPOINT_DIR).getValue())
-        .isEqualTo("/checkpoints/mm1-3b-pretrain");
+    assertThat(env(TrainingResources.job(shared, 1, "r", "h", null, SETTINGS)).get(PodEnv.MM1_CHECKPOINT_DIR).getValue())
+        .isEqualTo("/checkpoints/uid-1");
     assertThat(TrainingResources.checkpointClaim(shared)).isEmpty();
 
     var created = training("mm1-3b-moe-pretrain.yaml");

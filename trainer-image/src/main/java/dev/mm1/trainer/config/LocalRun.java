@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mm1.api.config.TrainerConfig;
 import dev.mm1.api.v1alpha1.CommittedCheckpoint;
 import dev.mm1.api.v1alpha1.MM1Training;
-import dev.mm1.api.validation.SpecSchema;
+import dev.mm1.api.validation.ResourceValidator;
 import dev.mm1.trainer.checkpoint.CheckpointDirectory;
 import dev.mm1.trainer.checkpoint.CheckpointException;
 import java.io.IOException;
@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * An MM1Training spec file run on one machine ({@code ./mm1 train -f}): the spec with
- * {@code --set} overrides applied, validated against the CRD schema like the API server would,
+ * {@code --set} overrides applied, validated as the operator validates it (the CRD schema, strictly,
+ * then the cross-field rules),
  * {@code file:///data/...} locations mapped under a local data root, and rendered by the same
  * {@link TrainerConfig} the operator uses.
  *
@@ -54,7 +55,7 @@ public record LocalRun(MM1Training training, Path source) {
     for (var set : sets) {
       apply(spec, set);
     }
-    var violations = SpecSchema.forPlural("mm1trainings").violations(resource);
+    var violations = new ResourceValidator().violations(resource);
     if (!violations.isEmpty()) {
       throw new IllegalArgumentException(file + " is not a valid MM1Training: " + String.join("; ",
           violations.stream().map(Object::toString).toList()));

@@ -226,8 +226,8 @@ public final class ControlPlaneReporter implements AutoCloseable {
   }
 
   /**
-   * POSTs {@code body}. IOException when the control plane cannot be reached or answers 5xx/429
-   * (retried later); other 4xx answers are permanent and logged, and the report is dropped.
+   * POSTs {@code body}. IOException when the control plane cannot be reached or answers 5xx, 429,
+   * 408 or 404 (retried later); other 4xx answers are permanent and logged, and the report is dropped.
    */
   private void post(String path, Object body, boolean conflictIsDone) throws IOException {
     var request = HttpRequest.newBuilder(base.resolve(path))
@@ -247,7 +247,9 @@ public final class ControlPlaneReporter implements AutoCloseable {
     if (status / 100 == 2 || (status == 409 && conflictIsDone)) {
       return;
     }
-    if (status >= 500 || status == 429 || status == 408) {
+    // 404: a run the operator created the pods for before the control plane registered it (the CR's
+    // UID stands in as the run id until then); it appears once the control plane is back.
+    if (status >= 500 || status == 429 || status == 408 || status == 404) {
       throw new IOException("HTTP " + status + " from " + request.uri());
     }
     log.accept("the control plane refused a report to " + request.uri() + " (HTTP " + status + "): "

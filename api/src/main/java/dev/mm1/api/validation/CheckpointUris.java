@@ -1,4 +1,4 @@
-package dev.mm1.operator.validation;
+package dev.mm1.api.validation;
 
 import java.net.URI;
 import java.util.Optional;
