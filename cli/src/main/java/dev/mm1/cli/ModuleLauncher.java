@@ -14,6 +14,8 @@ import java.util.List;
 final class ModuleLauncher {
   /** Exit code when the command exists in the table but its module cannot run it yet. */
   static final int UNAVAILABLE = 3;
+  /** How long a stopped launcher waits for its module's JVM to finish stopping. */
+  static final long STOP_TIMEOUT_SECONDS = 90;
 
   /** Whether a subcommand can run now, and if not, what the user should know. */
   sealed interface Availability {
@@ -77,8 +79,17 @@ final class ModuleLauncher {
   /** Runs the command with this process's terminal and returns its exit code. */
   int run(Subcommand command, List<String> classpath, List<String> args) throws IOException, InterruptedException {
     var process = new ProcessBuilder(commandLine(command, classpath, args)).inheritIO().start();
-    // Ctrl-C reaches both JVMs; a plain kill of the launcher must not orphan the module's JVM.
-    var reaper = new Thread(process::destroy);
+    // Ctrl-C reaches both JVMs; a plain kill of the launcher must not orphan the module's JVM. The
+    // launcher waits for the module to finish stopping (./mm1 up stops pods and servers in order;
+    // a pod's exit code is its module's), and gives up after a minute.
+    var reaper = new Thread(() -> {
+      process.destroy();
+      try {
+        process.waitFor(STOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
       return process.waitFor();
