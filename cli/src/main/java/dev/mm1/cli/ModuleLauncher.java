@@ -68,6 +68,8 @@ final class ModuleLauncher {
     var line = new ArrayList<String>();
     line.add(java);
     line.add("--enable-native-access=ALL-UNNAMED");
+    // Netty (Vert.x, Quarkus) and protobuf use sun.misc.Unsafe; JDK 24+ would warn on the terminal.
+    line.add("--sun-misc-unsafe-memory-access=allow");
     line.add("-Dmm1.home=" + home);
     line.add("-cp");
     line.add(String.join(File.pathSeparator, classpath));
@@ -94,7 +96,11 @@ final class ModuleLauncher {
     try {
       return process.waitFor();
     } finally {
-      Runtime.getRuntime().removeShutdownHook(reaper);
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException stopping) {
+        // the launcher is being stopped: the hook is running, nothing to remove
+      }
     }
   }
 }

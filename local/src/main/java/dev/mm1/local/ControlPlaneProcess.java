@@ -94,19 +94,25 @@ final class ControlPlaneProcess {
   /** The supervised control-plane process (not started yet). */
   static Supervised process(Path repo, LocalHome home, int port, int databasePort, String adminToken, Consumer<String> notice) {
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    var env = Map.of(
-        "MM1_PORT", Integer.toString(port),
-        "MM1_HOST", "127.0.0.1",
-        "MM1_DATA_DIR", home.postgres().toString(),
-        "MM1_EMBEDDED_DB_PORT", Integer.toString(databasePort),
-        "MM1_ADMIN_TOKEN", adminToken,
-        // One user's machine: anyone here may look; writes still need a token.
-        "MM1_ANONYMOUS_READ", "true",
-        "MM1_EVAL_NAMESPACE", "default",
-        "MM1_SAMPLES_DIR", repo.resolve("manifests/samples").toString(),
-        "KUBECONFIG", home.kubeconfig().toString());
-    return new Supervised("control plane", List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", application(repo).toString()),
-        env, home.logs().resolve("control-plane.log"), notice);
+    var env = new java.util.LinkedHashMap<String, String>();
+    env.put("MM1_PORT", Integer.toString(port));
+    env.put("MM1_HOST", "127.0.0.1");
+    env.put("MM1_DATA_DIR", home.postgres().toString());
+    env.put("MM1_EMBEDDED_DB_PORT", Integer.toString(databasePort));
+    env.put("MM1_ADMIN_TOKEN", adminToken);
+    // One user's machine: anyone here may look; writes still need a token.
+    env.put("MM1_ANONYMOUS_READ", "true");
+    env.put("MM1_EVAL_NAMESPACE", "default");
+    env.put("MM1_SAMPLES_DIR", repo.resolve("manifests/samples").toString());
+    env.put("KUBECONFIG", home.kubeconfig().toString());
+    // The JDK HTTP client of the trainers asks for an h2c upgrade on every request; the control
+    // plane's metric route (a body handler in front of Quarkus REST) answers those with 500
+    // "Request has already been read". Plain HTTP/1.1 until the control plane handles it.
+    env.put("QUARKUS_HTTP_HTTP2", "false");
+    var command = new java.util.ArrayList<String>(List.of(java));
+    command.addAll(Logs.JVM_OPTIONS);
+    command.addAll(List.of("-jar", application(repo).toString()));
+    return new Supervised("control plane", command, env, home.logs().resolve("control-plane.log"), notice);
   }
 
   /** Waits until the control plane answers ready, or fails with where to look. */

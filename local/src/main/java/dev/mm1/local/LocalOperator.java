@@ -28,6 +28,7 @@ public final class LocalOperator {
   private LocalOperator() {}
 
   public static void main(String[] args) throws InterruptedException {
+    Logs.prepareJvm();
     var url = System.getenv("MM1_OPERATOR_CONTROL_PLANE_URL");
     var token = System.getenv("MM1_OPERATOR_CONTROL_PLANE_TOKEN");
     var interval = System.getenv("MM1_OPERATOR_PROGRESS_INTERVAL");

@@ -121,8 +121,10 @@ public final class LocalPlatform implements AutoCloseable {
         .build()).createOr(existing -> existing.update());
 
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    operator = new Supervised("operator", List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        LocalOperator.class.getName()),
+    var command = new ArrayList<String>(List.of(java));
+    command.addAll(Logs.JVM_OPTIONS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalOperator.class.getName()));
+    operator = new Supervised("operator", command,
         Map.of("KUBECONFIG", home.kubeconfig().toString(),
             "MM1_OPERATOR_CONTROL_PLANE_URL", uiUrl().toString(),
             "MM1_OPERATOR_CONTROL_PLANE_TOKEN", tokens.operator()),

@@ -17,8 +17,11 @@ import java.util.logging.SimpleFormatter;
 final class Logs {
   private Logs() {}
 
-  /** Called first in a main method: makes JBoss LogManager (if present) the JUL manager, quietly. */
-  static void useLogManager() {
+  /** JVM options of the platform's own Java processes (Netty and protobuf use sun.misc.Unsafe; JDK 24+ warns). */
+  static final java.util.List<String> JVM_OPTIONS = java.util.List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+
+  /** Called first in a main method: makes JBoss LogManager (if present) the JUL manager. */
+  static void prepareJvm() {
     try {
       Class.forName("org.jboss.logmanager.LogManager", false, Logs.class.getClassLoader());
       System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");

@@ -73,7 +73,7 @@ public final class UpCommand implements Callable<Integer> {
   private final PrintStream err = System.err;
 
   public static void main(String[] args) {
-    Logs.useLogManager();
+    Logs.prepareJvm();
     System.setProperty("java.awt.headless", "true");
     var command = new CommandLine(new UpCommand());
     command.setExecutionExceptionHandler((e, line, parsed) -> {

@@ -110,7 +110,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
     return locked(() -> {
       write.set(context);
       try {
-        var response = super.dispatch(request);
+        var response = super.dispatch(method == HttpMethod.PATCH ? asJsonPatch(request) : request);
         if (context.refused != null) {
           return new Reply(new MockResponse().setResponseCode(context.refused.code()).setBody(context.refused.body()), List.of());
         }
@@ -122,6 +122,55 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         write.remove();
       }
     });
+  }
+
+  /**
+   * A JSON merge patch as the JSON patch of its result: the mock merges arrays item by item, where
+   * RFC 7396 (and the API server) replaces them, so a patched list (conditions, containerStatuses,
+   * a spec's sources) would grow instead of being replaced. The result is computed here and
+   * written field by field; a resourceVersion in the patch still makes a conflicting write fail.
+   */
+  private RecordedRequest asJsonPatch(RecordedRequest request) {
+    var contentType = request.getHeader("Content-Type");
+    if (contentType == null || !contentType.contains("merge-patch")) {
+      return request;
+    }
+    var current = findResource(getKey(request.getPath().replaceAll("/status$", "").replaceAll("/status\\?", "?")));
+    if (current == null) {
+      return request; // answered 404 by the mock
+    }
+    var target = (ObjectNode) parse(current.getValue());
+    var merged = (ObjectNode) mergePatch(target.deepCopy(), parse(request.getBody().readUtf8()));
+    var operations = ApiStatus.JSON.createArrayNode();
+    merged.properties().forEach(e -> operations.addObject().put("op", "add").put("path", pointer(e.getKey())).set("value", e.getValue()));
+    target.fieldNames().forEachRemaining(name -> {
+      if (!merged.has(name)) {
+        operations.addObject().put("op", "remove").put("path", pointer(name));
+      }
+    });
+    var headers = io.fabric8.mockwebserver.http.Headers.builder().add("Content-Type", "application/json-patch+json").build();
+    return new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, request.getPath(), headers,
+        new io.fabric8.mockwebserver.http.Buffer(operations.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private static String pointer(String member) {
+    return "/" + member.replace("~", "~0").replace("/", "~1");
+  }
+
+  /** RFC 7396: objects merge member by member, null removes a member, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch;
+    }
+    var result = target != null && target.isObject() ? (ObjectNode) target : ApiStatus.JSON.createObjectNode();
+    patch.properties().forEach(e -> {
+      if (e.getValue().isNull()) {
+        result.remove(e.getKey());
+      } else {
+        result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+      }
+    });
+    return result;
   }
 
   /** Starts a watch while no write can happen, so that its first events and the later ones leave nothing out. */
