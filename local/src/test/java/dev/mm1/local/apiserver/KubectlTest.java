@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * field validation), get with the printer columns, get -w, describe, explain, delete. Needs a
  * kubectl of 1.27 or newer on the PATH (skipped without one).
  */
-class KubectlTest {
+public class KubectlTest {
   @TempDir Path dir;
   LocalApiServer server;
   KubernetesClient client;
@@ -52,7 +52,8 @@ class KubectlTest {
     }
   }
 
-  static boolean kubectlAvailable() {
+  /** Whether a kubectl runs here (the end-to-end tests use it when it does). */
+  public static boolean kubectlAvailable() {
     try {
       var process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
       return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;

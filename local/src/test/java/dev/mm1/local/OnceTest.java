@@ -1,0 +1,67 @@
+package dev.mm1.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./mm1 up --once}: the sample chain (shortened with --set) runs to its end, the results
+ * table and one JSON object come out, the exit code is the gate's verdict, and a second run reuses
+ * what the first did.
+ */
+class OnceTest {
+  @TempDir Path dir;
+
+  static final String[] SHORT = {
+      "--set", "tiny-pretrain:optimization.steps=6", "--set", "tiny-pretrain:optimization.warmupSteps=1",
+      "--set", "tiny-pretrain:checkpoints.everySteps=3",
+      "--set", "tiny-sft:optimization.steps=4", "--set", "tiny-sft:optimization.warmupSteps=1", "--set", "tiny-sft:checkpoints.everySteps=2",
+      "--timeout", "PT40M"};
+
+  @Test
+  void theChainRunsOnceReportsAndIsReusedTheSecondTime() throws Exception {
+    boolean dataParallel = EndToEndTest.dataParallel();
+    var args = new java.util.ArrayList<>(java.util.List.of("--once"));
+    args.addAll(java.util.List.of(SHORT));
+    if (!dataParallel) {
+      args.addAll(java.util.List.of("--set", "tiny-pretrain:resources.nodes=1"));
+    }
+    var evaluator = Files.exists(Mm1Up.REPO.resolve("evaluator/target/classes/dev/mm1/evaluator/EvalCommand.class"));
+    var baseline = Files.exists(Mm1Up.REPO.resolve("manifests/samples/tiny-eval-baseline.yaml"));
+    try (var up = new Mm1Up(dir.resolve("home"), dir.resolve("data"))) {
+      int code = up.start(args.toArray(String[]::new)).waitFor(Duration.ofMinutes(45));
+      var out = Files.readString(up.stdout);
+      var lines = out.strip().lines().toList();
+      var summary = Mm1Up.JSON.readTree(lines.getLast());
+      assertThat(Files.exists(dir.resolve("data/shapes/corpus.json"))).as("the data was written").isTrue();
+      assertThat(out).contains("RUN", "tiny-pretrain", "tiny-sft", "tiny-eval");
+      assertThat(summary.path("runs").get(0).path("name").asText()).isEqualTo("tiny-pretrain");
+      assertThat(summary.path("runs").get(0).path("phase").asText()).isEqualTo("Succeeded");
+      assertThat(summary.path("runs").get(1).path("phase").asText()).isEqualTo("Succeeded");
+      assertThat(summary.path("split").has("startupSeconds")).isTrue();
+      assertThat(summary.path("split").path("pretrainSeconds").asDouble()).isPositive();
+      assertThat(summary.path("workingSeconds").asDouble()).isPositive().isLessThan(summary.path("wallSeconds").asDouble());
+      if (evaluator && baseline) {
+        assertThat(code).isZero();
+        assertThat(summary.path("gatePassed").asBoolean()).isTrue();
+      } else {
+        // Without an evaluator (or the gate's baseline) the eval cannot pass: exit 1, and the summary says where it stopped.
+        assertThat(code).isEqualTo(1);
+        assertThat(summary.path("gatePassed").asBoolean()).isFalse();
+        assertThat(summary.path("runs").get(summary.path("runs").size() - 1).path("kind").asText()).isEqualTo("MM1Eval");
+      }
+      assertThat(up.podProcesses()).as("--once leaves no pod running").isEmpty();
+
+      int again = up.start(args.toArray(String[]::new)).waitFor(Duration.ofMinutes(10));
+      var second = Files.readString(up.stdout).strip().lines().toList();
+      var reused = Mm1Up.JSON.readTree(second.getLast());
+      assertThat(again).isEqualTo(code);
+      assertThat(reused.path("runs").get(0).path("reused").asBoolean()).isTrue();
+      assertThat(reused.path("runs").get(1).path("reused").asBoolean()).isTrue();
+    }
+  }
+}
