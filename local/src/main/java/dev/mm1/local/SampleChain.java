@@ -37,6 +37,9 @@ final class SampleChain {
   private final List<String> overrides;
   private final ProgressBoard board;
   private final boolean stopOnMissingBaseline;
+  private final java.util.Map<String, Instant> succeededSeen = new java.util.HashMap<>();
+  /** How long a succeeded training may take to show its final step before the chain goes on anyway. */
+  static final Duration SETTLE = Duration.ofMinutes(2);
 
   /**
    * What became of one sample.
@@ -143,7 +146,13 @@ final class SampleChain {
         status == null || status.attempt == null ? "-" : status.attempt, status == null || status.restarts == null ? "0" : status.restarts);
     board.update(name, line, phase + "/" + (steps == 0 ? 0 : step * 10 / steps));
     if (status != null && status.phase == TrainingPhase.Succeeded) {
-      return new Outcome(name, "MM1Training", phase, true, reused, started, Instant.now(), null);
+      // The next sample starts from this one's latest checkpoint: wait (a little) until the operator
+      // shows the trainer's last report, the final step and checkpoint, which may arrive after the Job ended.
+      succeededSeen.putIfAbsent(name, Instant.now());
+      if (step < steps && Instant.now().isBefore(succeededSeen.get(name).plus(SETTLE))) {
+        return null;
+      }
+      return new Outcome(name, "MM1Training", phase, true, reused, started, succeededSeen.get(name), null);
     }
     if (status != null && status.phase == TrainingPhase.Failed) {
       return new Outcome(name, "MM1Training", phase, false, reused, started, Instant.now(), why(status.conditions));

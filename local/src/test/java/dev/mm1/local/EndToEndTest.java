@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop on one machine, through {@code ./mm1 up}: real trainer processes started by the
@@ -40,7 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The pre-training runs on 2 nodes when the trainer is data-parallel (its launcher has
  * {@code --nproc-per-node}); until then each pod of a 2-node gang would train alone into the same
- * directory, so it runs on 1.
+ * directory, so it runs on 1. Exactness is checked on the steps that ran twice (between the last
+ * checkpoint and the kill): two separately started trainings of one spec are not compared, because
+ * the trainer's first step is not reproducible from process to process (its gradient norm is
+ * sometimes NaN and the update skipped).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,12 +52,13 @@ class EndToEndTest {
   static final int STEPS = 24;
   static final int EVERY = 8;
 
-  @TempDir Path dir;
+  Path dir;
   Mm1Up up;
   int workers;
 
   @BeforeAll
   void start() throws Exception {
+    dir = Files.createTempDirectory("mm1-e2e");
     workers = dataParallel() ? 2 : 1;
     Mm1Up.synthesize(dir.resolve("data"));
     up = new Mm1Up(dir.resolve("home"), dir.resolve("data")).start("--no-samples").awaitReady(Duration.ofMinutes(5));
@@ -65,6 +68,13 @@ class EndToEndTest {
   void stop() throws Exception {
     if (up != null) {
       up.close();
+    }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        for (var path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      }
     }
   }
 
@@ -121,68 +131,69 @@ class EndToEndTest {
 
   @Test
   @Order(2)
-  void aKilledWorkerRestartsTheGangWhichResumesExactlyAsAnUninterruptedRun() throws Exception {
-    Consumer<ObjectNode> spec = r -> {
+  void aKilledWorkerRestartsTheGangWhichResumesExactlyWhereTheUninterruptedRunWas() throws Exception {
+    apply("tiny-pretrain", "e2e-pretrain", r -> {
       shorten(r, STEPS, EVERY);
       r.with("spec").with("resources").put("nodes", workers);
-    };
-    apply("tiny-pretrain", "e2e-pretrain", spec);
-    apply("tiny-pretrain", "e2e-reference", spec);
-
-    // A step after a checkpoint, so that the restart loses steps and must recompute them.
+    });
+    // A step after a checkpoint, so that the restart loses steps and must compute them again.
     await().atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
       var t = training("e2e-pretrain");
       return t.getStatus() != null && t.getStatus().latestCheckpoint != null && t.getStatus().latestCheckpoint.step >= EVERY
-          && t.getStatus().step != null && t.getStatus().step > t.getStatus().latestCheckpoint.step;
+          && t.getStatus().step != null && t.getStatus().step > t.getStatus().latestCheckpoint.step + 1;
     });
     int victim = workers - 1;
+    var uid = training("e2e-pretrain").getMetadata().getUid();
     var worker = Mm1Up.processes(line -> line.contains("dev.mm1.trainer"),
-            environ -> environ.contains("HOSTNAME=e2e-pretrain-a1-" + victim + "\0"))
+            environ -> environ.contains("/" + uid + "\0") && environ.contains("\0NODE_RANK=" + victim + "\0"))
         .stream().filter(p -> p.children().findAny().isEmpty()).findFirst().orElseThrow();
     assertThat(worker.destroyForcibly()).isTrue(); // SIGKILL
 
-    await().atMost(LONG).pollInterval(Duration.ofSeconds(1)).until(() -> finished(training("e2e-pretrain")) && finished(training("e2e-reference")));
+    await().atMost(LONG).pollInterval(Duration.ofSeconds(1)).until(() -> finished(training("e2e-pretrain")));
     var killed = training("e2e-pretrain");
-    var reference = training("e2e-reference");
     assertThat(killed.getStatus().phase).isEqualTo(TrainingPhase.Succeeded);
-    assertThat(reference.getStatus().phase).isEqualTo(TrainingPhase.Succeeded);
     assertThat(killed.getStatus().restarts).isEqualTo(1);
     assertThat(killed.getStatus().attempt).isEqualTo(2);
-    assertThat(reference.getStatus().restarts).isZero();
 
-    // Per-step losses: every step once (no point twice), and after the resume equal to the uninterrupted run's, bit for bit.
-    var losses = up.series(killed.getStatus().runId, "loss");
-    var expected = up.series(reference.getStatus().runId, "loss");
-    assertThat(losses.keySet()).containsExactlyElementsOf(expected.keySet());
-    assertThat(losses).hasSize(STEPS);
-    assertThat(losses).isEqualTo(expected);
+    // The steps between the checkpoint and the kill ran twice: uninterrupted in attempt 1, resumed
+    // in attempt 2. The resumed gang computes exactly what the uninterrupted one did.
+    var attempts = lossesByAttempt(killed);
+    var uninterrupted = attempts.get(1);
+    var resumed = attempts.get(2);
+    var resumedFrom = resumed.firstKey() - 1;
+    assertThat(resumedFrom).isEqualTo(resumedFrom / EVERY * EVERY).isPositive();
+    var overlap = new java.util.TreeMap<>(uninterrupted.tailMap(resumedFrom + 1));
+    assertThat(overlap).as("steps lost to the kill").isNotEmpty();
+    assertThat(resumed.headMap(overlap.lastKey() + 1)).isEqualTo(overlap);
 
-    // The control plane shows the restart and the steps it cost.
+    // The control plane: every step once, the values the trainers computed last, the restart and the steps it cost.
+    var recorded = up.series(killed.getStatus().runId, "loss");
+    assertThat(recorded.keySet()).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, STEPS).boxed().toList());
+    var final_ = new java.util.TreeMap<>(uninterrupted);
+    final_.putAll(resumed);
+    assertThat(recorded).isEqualTo(final_);
     var transitions = up.get("/api/v1/runs/" + killed.getStatus().runId + "/transitions");
     assertThat(transitions.findValuesAsText("reason")).contains("GangRestarted");
     assertThat(transitions.findValuesAsText("to")).containsSubsequence("Running", "Restarting", "Running", "Succeeded");
     var recomputed = up.series(killed.getStatus().runId, "goodput/recomputed_steps");
-    var resumedAt = recomputed.firstKey();
-    var lastBeforeKill = lastStepOfAttempt(killed, 1);
-    assertThat(recomputed.get(resumedAt)).isEqualTo((double) (lastBeforeKill - (resumedAt - 1)));
-    assertThat(recomputed.get(resumedAt)).isPositive();
+    assertThat(recomputed).containsExactly(java.util.Map.entry(resumedFrom + 1, (double) overlap.size()));
   }
 
-  /** The last step attempt {@code attempt} logged into the training's metrics.jsonl. */
-  long lastStepOfAttempt(MM1Training training, int attempt) throws IOException {
+  /** The losses metrics.jsonl holds, per attempt and step (each attempt's trainers write their own lines). */
+  java.util.Map<Integer, java.util.TreeMap<Long, Double>> lossesByAttempt(MM1Training training) throws IOException {
     Path metrics;
     try (var files = Files.walk(up.home.resolve("node/checkpoints"))) {
       metrics = files.filter(p -> p.endsWith(training.getMetadata().getUid() + "/metrics.jsonl")).findFirst()
           .orElseThrow(() -> new AssertionError("no metrics.jsonl of training " + training.getMetadata().getUid()));
     }
-    long last = 0;
+    var byAttempt = new java.util.TreeMap<Integer, java.util.TreeMap<Long, Double>>();
     for (var line : Files.readAllLines(metrics)) {
       var json = Mm1Up.JSON.readTree(line);
-      if (json.path("attempt").asInt() == attempt) {
-        last = Math.max(last, json.path("step").asLong());
-      }
+      var previous = byAttempt.computeIfAbsent(json.path("attempt").asInt(), a -> new java.util.TreeMap<>())
+          .put(json.path("step").asLong(), json.path("loss").asDouble());
+      assertThat(previous).as("attempt %s logged step %s once", json.path("attempt"), json.path("step")).isNull();
     }
-    return last;
+    return byAttempt;
   }
 
   static boolean finished(MM1Training training) {
@@ -194,6 +205,8 @@ class EndToEndTest {
   @Order(3)
   void theSftFollowsThePretrainingAndSurvivesAnOperatorKilledMidRunWithoutDuplicates() throws Exception {
     Assumptions.assumeTrue(finished(training("e2e-pretrain")), "needs the pre-training of the previous test");
+    // The operator mirrors the trainer's last report (final step and checkpoint) shortly after the Job ended.
+    await().atMost(Duration.ofMinutes(2)).until(() -> training("e2e-pretrain").getStatus().latestCheckpoint.step == STEPS);
     var pretrain = training("e2e-pretrain");
     apply("tiny-sft", "e2e-sft", r -> {
       shorten(r, 12, 4);

@@ -41,6 +41,8 @@ final class Mm1Up implements AutoCloseable {
   final Path stdout;
   final Path stderr;
   private Process process;
+  /** Where this start's output begins in the files (they collect every start's). */
+  private long outputFrom;
   private KubernetesClient client;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,6 +62,7 @@ final class Mm1Up implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile())).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     // The build is the reactor's; ./mm1 must not start another one in the middle of the tests.
     builder.environment().put("MM1_NO_BUILD", "1");
+    outputFrom = Files.exists(stdout) ? Files.size(stdout) : 0;
     process = builder.start();
     return this;
   }
@@ -68,7 +71,7 @@ final class Mm1Up implements AutoCloseable {
   Mm1Up awaitReady(Duration timeout) throws IOException, InterruptedException {
     var deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      if (Files.exists(stdout) && Files.readString(stdout).contains("MM1 platform running on this machine")) {
+      if (output().contains("MM1 platform running on this machine")) {
         return this;
       }
       if (!process.isAlive()) {
@@ -79,6 +82,15 @@ final class Mm1Up implements AutoCloseable {
     throw new AssertionError("./mm1 up was not ready within " + timeout + ": " + Files.readString(stderr));
   }
 
+  /** What this start wrote to stdout so far. */
+  String output() throws IOException {
+    if (!Files.exists(stdout)) {
+      return "";
+    }
+    var bytes = Files.readAllBytes(stdout);
+    return new String(bytes, (int) outputFrom, bytes.length - (int) outputFrom, StandardCharsets.UTF_8);
+  }
+
   int waitFor(Duration timeout) throws InterruptedException {
     assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("./mm1 up ended within " + timeout).isTrue();
     return process.exitValue();
@@ -87,7 +99,7 @@ final class Mm1Up implements AutoCloseable {
   /** Ctrl-C: SIGINT to the launcher and its module JVM, as the terminal sends it to the foreground group. */
   int interrupt(Duration timeout) throws IOException, InterruptedException {
     var targets = new ArrayList<Long>(List.of(process.pid()));
-    process.descendants().filter(p -> p.info().commandLine().orElse("").contains(UpCommand.class.getName()))
+    process.descendants().filter(p -> commandLine(p).contains(UpCommand.class.getName()))
         .forEach(p -> targets.add(p.pid()));
     for (var pid : targets) {
       new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
@@ -129,11 +141,10 @@ final class Mm1Up implements AutoCloseable {
   static List<ProcessHandle> processes(Predicate<String> commandLine, Predicate<String> environment) {
     var found = new ArrayList<ProcessHandle>();
     ProcessHandle.allProcesses().forEach(p -> {
-      var line = p.info().commandLine().orElse("");
-      if (!commandLine.test(line)) {
-        return;
-      }
       try {
+        if (!commandLine.test(commandLine(p))) {
+          return;
+        }
         var environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), StandardCharsets.UTF_8);
         if (environment.test(environ)) {
           found.add(p);
@@ -143,6 +154,15 @@ final class Mm1Up implements AutoCloseable {
       }
     });
     return found;
+  }
+
+  /** A process's command line from /proc: ProcessHandle.Info cuts long ones (class paths) short. */
+  static String commandLine(ProcessHandle process) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** The node's processes of this platform (every pod's), by the marker the kubelet puts into their environment. */

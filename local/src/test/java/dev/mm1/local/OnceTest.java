@@ -34,7 +34,7 @@ class OnceTest {
     var baseline = Files.exists(Mm1Up.REPO.resolve("manifests/samples/tiny-eval-baseline.yaml"));
     try (var up = new Mm1Up(dir.resolve("home"), dir.resolve("data"))) {
       int code = up.start(args.toArray(String[]::new)).waitFor(Duration.ofMinutes(45));
-      var out = Files.readString(up.stdout);
+      var out = up.output();
       var lines = out.strip().lines().toList();
       var summary = Mm1Up.JSON.readTree(lines.getLast());
       assertThat(Files.exists(dir.resolve("data/shapes/corpus.json"))).as("the data was written").isTrue();
@@ -57,7 +57,7 @@ class OnceTest {
       assertThat(up.podProcesses()).as("--once leaves no pod running").isEmpty();
 
       int again = up.start(args.toArray(String[]::new)).waitFor(Duration.ofMinutes(10));
-      var second = Files.readString(up.stdout).strip().lines().toList();
+      var second = up.output().strip().lines().toList();
       var reused = Mm1Up.JSON.readTree(second.getLast());
       assertThat(again).isEqualTo(code);
       assertThat(reused.path("runs").get(0).path("reused").asBoolean()).isTrue();
