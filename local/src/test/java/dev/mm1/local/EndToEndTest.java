@@ -164,7 +164,9 @@ class EndToEndTest {
     assertThat(resumedFrom).isEqualTo(resumedFrom / EVERY * EVERY).isPositive();
     var overlap = new java.util.TreeMap<>(uninterrupted.tailMap(resumedFrom + 1));
     assertThat(overlap).as("steps lost to the kill").isNotEmpty();
-    assertThat(resumed.headMap(overlap.lastKey() + 1)).isEqualTo(overlap);
+    // First the forward pass of the first resumed step (weights and data position restored), then every update after it.
+    assertThat(resumed.get(resumedFrom + 1)).as("loss of the first resumed step").isEqualTo(overlap.get(resumedFrom + 1));
+    assertThat(resumed.headMap(overlap.lastKey() + 1)).as("losses after the resume").isEqualTo(overlap);
 
     // The control plane: every step once, the values the trainers computed last, the restart and the steps it cost.
     var recorded = up.series(killed.getStatus().runId, "loss");
