@@ -194,16 +194,6 @@ public final class LocalPlatform implements AutoCloseable {
     return options;
   }
 
-  /** The operator process's id. */
-  public long operatorPid() {
-    return operator.pid();
-  }
-
-  /** How often the operator process was started (1 + its restarts). */
-  public int operatorStarts() {
-    return operator.starts();
-  }
-
   @Override
   public void close() {
     if (operator != null) {

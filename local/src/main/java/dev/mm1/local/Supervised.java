@@ -97,17 +97,8 @@ final class Supervised implements AutoCloseable {
     }
   }
 
-  /** The running process's id (a test kills it to see it come back). */
-  long pid() {
-    return process.pid();
-  }
-
   int starts() {
     return starts;
-  }
-
-  boolean alive() {
-    return process != null && process.isAlive();
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within {@code grace}. */

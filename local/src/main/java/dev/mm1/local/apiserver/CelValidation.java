@@ -2,6 +2,7 @@ package dev.mm1.local.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.mm1.api.validation.CelValues;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -54,9 +55,9 @@ final class CelValidation {
       boolean holds;
       try {
         var variables = new HashMap<String, Object>();
-        variables.put("self", value(value));
+        variables.put("self", CelValues.of(value));
         if (transition) {
-          variables.put("oldSelf", value(old));
+          variables.put("oldSelf", CelValues.of(old));
         }
         holds = Boolean.TRUE.equals(program(text).eval(variables));
       } catch (Exception e) {
@@ -101,33 +102,5 @@ final class CelValidation {
       return "array";
     }
     return value.asText();
-  }
-
-  /** JSON as CEL values: objects as maps (null members left out, as unset), integers as int64, numbers as double. */
-  static Object value(JsonNode node) {
-    if (node.isObject()) {
-      var map = new HashMap<String, Object>();
-      node.properties().forEach(e -> {
-        if (!e.getValue().isNull()) {
-          map.put(e.getKey(), value(e.getValue()));
-        }
-      });
-      return map;
-    }
-    if (node.isArray()) {
-      var list = new ArrayList<Object>();
-      node.forEach(item -> list.add(value(item)));
-      return list;
-    }
-    if (node.isIntegralNumber()) {
-      return node.asLong();
-    }
-    if (node.isNumber()) {
-      return node.asDouble();
-    }
-    if (node.isBoolean()) {
-      return node.asBoolean();
-    }
-    return node.asText();
   }
 }

@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -441,13 +440,6 @@ public final class LocalApiServer implements AutoCloseable {
       }
     }
     return Instant.parse(event.path("metadata").path("creationTimestamp").asText(Instant.now().toString()));
-  }
-
-  /** The plural of every served type by kind, for callers that turn manifests into paths. */
-  public Map<String, String> pluralsByKind() {
-    var plurals = new java.util.LinkedHashMap<String, String>();
-    store.types().forEach(t -> plurals.put(t.apiVersion() + "/" + t.kind(), t.plural()));
-    return plurals;
   }
 
   @Override
