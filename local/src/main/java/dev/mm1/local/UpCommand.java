@@ -80,7 +80,15 @@ public final class UpCommand implements Callable<Integer> {
       System.err.println("mm1 up: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return 2;
     });
-    System.exit(command.execute(args));
+    int code;
+    try {
+      code = command.execute(args);
+    } catch (Throwable e) {
+      // Whatever went wrong, the exit runs the shutdown hook, which stops every process started.
+      System.err.println("mm1 up: " + e);
+      code = 2;
+    }
+    System.exit(code);
   }
 
   @Override
