@@ -148,8 +148,10 @@ final class SampleChain {
     if (status != null && status.phase == TrainingPhase.Succeeded) {
       // The next sample starts from this one's latest checkpoint: wait (a little) until the operator
       // shows the trainer's last report, the final step and checkpoint, which may arrive after the Job ended.
+      // (The trainer always commits a checkpoint at its last step.)
       succeededSeen.putIfAbsent(name, Instant.now());
-      if (step < steps && Instant.now().isBefore(succeededSeen.get(name).plus(SETTLE))) {
+      long checkpoint = status.latestCheckpoint == null || status.latestCheckpoint.step == null ? 0 : status.latestCheckpoint.step;
+      if (checkpoint < steps && Instant.now().isBefore(succeededSeen.get(name).plus(SETTLE))) {
         return null;
       }
       return new Outcome(name, "MM1Training", phase, true, reused, started, succeededSeen.get(name), null);
