@@ -47,7 +47,7 @@ final class ChainReport {
    *
    * @param started when ./mm1 up started
    * @param ready when the platform was up (API, control plane, operator)
-   * @param dataSeconds seconds spent writing the data (0 when it was there)
+   * @param dataSeconds seconds spent writing the data (0 when it was there; it overlaps the start-up)
    */
   ObjectNode report(List<SampleChain.Outcome> outcomes, Instant started, Instant ready, double dataSeconds, PrintStream out)
       throws IOException, InterruptedException {

@@ -40,6 +40,8 @@ final class SampleChain {
   private final java.util.Map<String, Instant> succeededSeen = new java.util.HashMap<>();
   /** How long a succeeded training may take to show its final step before the chain goes on anyway. */
   static final Duration SETTLE = Duration.ofMinutes(2);
+  /** How often the chain looks at the run it follows. */
+  static final Duration POLL = Duration.ofMillis(500);
 
   /**
    * What became of one sample.
@@ -127,7 +129,7 @@ final class SampleChain {
       if (Instant.now().isAfter(deadline)) {
         return new Outcome(name, kind, "TimedOut", false, reused, started, Instant.now(), "did not finish before the timeout");
       }
-      Thread.sleep(1000);
+      Thread.sleep(POLL.toMillis());
     }
   }
 

@@ -123,6 +123,20 @@ public final class UpCommand implements Callable<Integer> {
     }, "mm1-up-stop");
     Runtime.getRuntime().addShutdownHook(shutdown);
 
+    // The data is written while the platform starts (both take seconds; neither needs the other).
+    java.util.concurrent.CompletableFuture<Double> data = java.util.concurrent.CompletableFuture.completedFuture(0.0);
+    if (!noSamples && !Files.exists(dataDir.resolve("shapes/corpus.json"))) {
+      board.notice("mm1 up: writing the shapes-world data to " + dataDir.resolve("shapes") + " (./mm1 data synth) ...");
+      data = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var dataStart = Instant.now();
+        try {
+          synthesize(repo, dataDir);
+        } catch (IOException | InterruptedException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+        return Duration.between(dataStart, Instant.now()).toMillis() / 1000.0;
+      });
+    }
     var platform = LocalPlatform.start(options, board::notice);
     platformRef.set(platform);
     var ready = Instant.now();
@@ -130,12 +144,11 @@ public final class UpCommand implements Callable<Integer> {
 
     int code = 0;
     if (!noSamples) {
-      var dataStart = Instant.now();
-      double dataSeconds = 0;
-      if (!Files.exists(dataDir.resolve("shapes/corpus.json"))) {
-        board.notice("mm1 up: writing the shapes-world data to " + dataDir.resolve("shapes") + " (./mm1 data synth) ...");
-        synthesize(repo, dataDir);
-        dataSeconds = Duration.between(dataStart, Instant.now()).toMillis() / 1000.0;
+      double dataSeconds;
+      try {
+        dataSeconds = data.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
       }
       var chain = new SampleChain(platform.client(), repo.resolve("manifests/samples"), overrides, board, once);
       var outcomes = chain.run(once ? timeout : Duration.ofDays(3650));
