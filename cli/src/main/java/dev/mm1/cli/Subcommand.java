@@ -36,7 +36,7 @@ record Subcommand(String name, String module, String mainClass, String descripti
           "Generate the synthetic shapes-world corpus and inspect WebDataset shards"),
       leaf("model", "model", "dev.mm1.model.cli.ModelCommand",
           "Describe model presets: shapes and parameter counts"),
-      new Subcommand("bench", null, null, "Benchmarks that print measured ratios (model, data, operator, control-plane)",
+      new Subcommand("bench", null, null, "Benchmarks that print measured ratios (model, data, train, checkpoint, operator, control-plane)",
           List.of(
               leaf("model", "model", "dev.mm1.model.bench.ModelBenchmark",
                   "Forward+backward throughput of a preset beside the matmul roofline"),
