@@ -36,7 +36,7 @@ record Subcommand(String name, String module, String mainClass, String descripti
           "Generate the synthetic shapes-world corpus and inspect WebDataset shards"),
       leaf("model", "model", "dev.mm1.model.cli.ModelCommand",
           "Describe model presets: shapes and parameter counts"),
-      new Subcommand("bench", null, null, "Benchmarks that print measured ratios (model, data, train, checkpoint, operator, control-plane)",
+      new Subcommand("bench", null, null, "Benchmarks that print measured ratios (model, data, train, checkpoint, generate, operator, control-plane)",
           List.of(
               leaf("model", "model", "dev.mm1.model.bench.ModelBenchmark",
                   "Forward+backward throughput of a preset beside the matmul roofline"),
@@ -44,6 +44,8 @@ record Subcommand(String name, String module, String mainClass, String descripti
           "Check MM1Training and MM1Eval files offline as the operator will (exit 0 valid, 1 invalid, 2 unreadable)"),
       leaf("data", "trainer-image", "dev.mm1.trainer.bench.DataBenchmark",
                   "Samples/s and images/s through the whole data pipeline"),
+              leaf("generate", "evaluator", "dev.mm1.evaluator.bench.GenerateBenchmark",
+                  "Greedy generation: KV cache beside recomputing the prefix, batched beside one at a time"),
               leaf("operator", "operator", "dev.mm1.operator.bench.OperatorBenchmark",
                   "Reconcile 500 MM1Trainings against the mock API server beside the bare client"),
               leaf("control-plane", "control-plane", "dev.mm1.controlplane.bench.ControlPlaneBenchmark",
