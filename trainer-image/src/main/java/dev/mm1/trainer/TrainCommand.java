@@ -191,9 +191,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** DJL settings read once when the engine starts: no download, the PyTorch engine, fixed threads. */
   public static void configureEngine(int threads) {
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.default_engine", "PyTorch");
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, threads)));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    dev.mm1.model.EngineSettings.configure(threads);
   }
 }

@@ -46,11 +46,7 @@ public final class GenerateBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.default_engine", "PyTorch");
-    System.setProperty("ai.djl.pytorch.num_threads",
-        Integer.toString(threads != null ? threads : Runtime.getRuntime().availableProcessors()));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    dev.mm1.model.EngineSettings.configure(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     var config = Presets.get(preset);
     config = config.withDecoder(config.decoder().toBuilder()
         .maxSequenceLength(Math.max(config.decoder().maxSequenceLength(), promptTokens + newTokens)).build());
