@@ -52,6 +52,8 @@ public final class CheckpointWriter implements AutoCloseable {
   private final Consumer<Checkpoint> onCommit;
   private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
       .name("mm1-checkpoint-writer").unstarted(r));
+  private final ExecutorService hasher = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+      .name("mm1-checkpoint-hasher").unstarted(r));
   private Future<Checkpoint> job;
   private CountDownLatch staged = new CountDownLatch(0);
   private volatile boolean aborted;
@@ -180,20 +182,40 @@ public final class CheckpointWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes one safetensors file from staged tensors. The sha256 is computed on a second thread
+   * from the same buffers while this one writes and fsyncs, so the time is about the longer of
+   * the two instead of their sum.
+   */
   private CheckpointManifest.FileEntry writeTensors(Path path, Map<String, String> metadata, List<StagedTensor> tensors)
       throws IOException {
     var shapes = tensors.stream().map(t -> new SafetensorsWriter.TensorShape(t.name(), t.shape())).toList();
-    var digest = CheckpointManifest.digest();
+    var header = SafetensorsWriter.header(shapes, TensorType.F32, metadata);
+    var hash = hasher.submit(() -> {
+      var digest = CheckpointManifest.digest();
+      digest.update(header.duplicate());
+      for (var tensor : tensors) {
+        digest.update(tensor.bytes().duplicate());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    });
     long bytes = 0;
     try (var channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      bytes += write(channel, SafetensorsWriter.header(shapes, TensorType.F32, metadata), digest);
+      bytes += write(channel, header.duplicate(), null);
       for (var tensor : tensors) {
         checkAborted();
-        bytes += write(channel, tensor.bytes().duplicate(), digest);
+        bytes += write(channel, tensor.bytes().duplicate(), null);
       }
       channel.force(true);
     }
-    return new CheckpointManifest.FileEntry(HexFormat.of().formatHex(digest.digest()), bytes);
+    try {
+      return new CheckpointManifest.FileEntry(hash.get(), bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while hashing " + path, e);
+    } catch (ExecutionException e) {
+      throw new IOException("hashing " + path + " failed: " + e.getCause(), e.getCause());
+    }
   }
 
   private static CheckpointManifest.FileEntry writeBytes(Path path, byte[] content) throws IOException {
@@ -219,5 +241,6 @@ public final class CheckpointWriter implements AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+    hasher.shutdownNow();
   }
 }
