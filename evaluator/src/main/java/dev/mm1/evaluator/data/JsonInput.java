@@ -1,0 +1,117 @@
+package dev.mm1.evaluator.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mm1.evaluator.InvalidInputException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reading the public JSON formats with errors that name the file, the entry and the field. */
+public final class JsonInput {
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private JsonInput() {}
+
+  /** The whole file as a JSON tree. */
+  public static JsonNode read(Path file) {
+    if (Files.isDirectory(file)) {
+      throw InvalidInputException.inFile(file, "is a directory; a JSON file is needed");
+    }
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      if (root == null || root.isMissingNode()) {
+        throw InvalidInputException.inFile(file, "is empty; a JSON document is needed");
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      var location = e.getLocation();
+      throw InvalidInputException.inFile(file, "is not valid JSON"
+          + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
+          + ": " + e.getOriginalMessage());
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      throw InvalidInputException.inFile(file, "does not exist");
+    } catch (IOException e) {
+      throw InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** {@code root[field]}, which must be an array. */
+  public static JsonNode array(Path file, JsonNode root, String field) {
+    JsonNode array = root.get(field);
+    if (!root.isObject() || array == null || !array.isArray()) {
+      throw InvalidInputException.inFile(file, "has no \"" + field + "\" array at the top level"
+          + (root.isObject() ? "; it has " + fieldNames(root) : "; the top level is " + kind(root)));
+    }
+    return array;
+  }
+
+  /** The file's top level, which must be an array (a results file). */
+  public static JsonNode topArray(Path file, JsonNode root, String what) {
+    if (!root.isArray()) {
+      throw InvalidInputException.inFile(file, "must be a JSON array of " + what + "; the top level is " + kind(root));
+    }
+    return root;
+  }
+
+  /** An entry's object, named "entry N" (0-based) in errors. */
+  public static JsonNode object(Path file, JsonNode entry, int index) {
+    if (!entry.isObject()) {
+      throw InvalidInputException.atEntry(file, "entry " + index, "must be an object, got " + kind(entry));
+    }
+    return entry;
+  }
+
+  /** A required string field. */
+  public static String text(Path file, String entry, JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw InvalidInputException.atEntry(file, entry, "has no \"" + field + "\"");
+    }
+    if (!value.isTextual()) {
+      throw InvalidInputException.atEntry(file, entry, "\"" + field + "\" must be a string, got " + value);
+    }
+    return value.asText();
+  }
+
+  /** An optional string field, or null. */
+  public static String optionalText(Path file, String entry, JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : text(file, entry, node, field);
+  }
+
+  /**
+   * A required id (an integer or a string), as a key that matches what Python's dicts match: 42 and
+   * 42.0 are the same id, 42 and "42" are not.
+   */
+  public static ItemId id(Path file, String entry, JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw InvalidInputException.atEntry(file, entry, "has no \"" + field + "\"");
+    }
+    if (value.isTextual()) {
+      return ItemId.ofText(value.asText());
+    }
+    if (value.isNumber()) {
+      BigDecimal number = value.decimalValue();
+      if (number.stripTrailingZeros().scale() <= 0) {
+        return ItemId.ofNumber(number.toBigInteger().toString());
+      }
+    }
+    throw InvalidInputException.atEntry(file, entry, "\"" + field + "\" must be an integer or a string, got " + value);
+  }
+
+  static String fieldNames(JsonNode object) {
+    var names = new java.util.ArrayList<String>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names.isEmpty() ? "no fields" : names.toString();
+  }
+
+  static String kind(JsonNode node) {
+    return node.isArray() ? "an array" : node.isObject() ? "an object" : node.isTextual() ? "a string"
+        : node.isNumber() ? "a number" : node.isBoolean() ? "a boolean" : "null";
+  }
+}
