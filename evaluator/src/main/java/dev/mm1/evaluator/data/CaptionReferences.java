@@ -21,22 +21,23 @@ public record CaptionReferences(String source, List<ItemId> imageIds, Map<ItemId
 
   /** Reads a COCO captions file ({@code {"images": [{"id", ...}], "annotations": [{"image_id", "caption"}]}}). */
   public static CaptionReferences readCoco(Path file) {
-    JsonNode root = JsonInput.read(file);
-    JsonNode images = JsonInput.array(file, root, "images");
-    JsonNode annotations = JsonInput.array(file, root, "annotations");
     Map<ItemId, List<String>> captions = new LinkedHashMap<>();
     List<ItemId> order = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      JsonNode image = JsonInput.object(file, images.get(i), i);
-      ItemId id = JsonInput.id(file, "images[" + i + "]", image, "id");
-      if (captions.putIfAbsent(id, new ArrayList<>()) != null) {
-        throw InvalidInputException.atEntry(file, "images[" + i + "]", "image id " + id + " appears twice");
-      }
-      order.add(id);
-    }
+    List<JsonNode> annotations = new ArrayList<>();
+    JsonInput.streamArrays(file, Map.of(
+        "images", (i, image) -> {
+          JsonInput.object(file, image, i);
+          ItemId id = JsonInput.id(file, "images[" + i + "]", image, "id");
+          if (captions.putIfAbsent(id, new ArrayList<>()) != null) {
+            throw InvalidInputException.atEntry(file, "images[" + i + "]", "image id " + id + " appears twice");
+          }
+          order.add(id);
+        },
+        // Annotations may come before images in the file: kept until both are read.
+        "annotations", (i, annotation) -> annotations.add(JsonInput.object(file, annotation, i))));
     for (int i = 0; i < annotations.size(); i++) {
       String entry = "annotations[" + i + "]";
-      JsonNode annotation = JsonInput.object(file, annotations.get(i), i);
+      JsonNode annotation = annotations.get(i);
       ItemId imageId = JsonInput.id(file, entry, annotation, "image_id");
       String caption = JsonInput.text(file, entry, annotation, "caption");
       List<String> list = captions.get(imageId);

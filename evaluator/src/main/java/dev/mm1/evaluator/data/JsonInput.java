@@ -1,6 +1,8 @@
 package dev.mm1.evaluator.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mm1.evaluator.InvalidInputException;
@@ -9,6 +11,11 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Reading the public JSON formats with errors that name the file, the entry and the field. */
 public final class JsonInput {
@@ -36,6 +43,58 @@ public final class JsonInput {
       throw InvalidInputException.inFile(file, "does not exist");
     } catch (IOException e) {
       throw InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** What to do with each element of a top-level array: (index, element). */
+  @FunctionalInterface
+  public interface ElementHandler {
+    void accept(int index, JsonNode element);
+  }
+
+  /**
+   * Streams the top-level arrays named in {@code handlers}, one element at a time, in file order,
+   * skipping every other field: a dataset file of hundreds of megabytes never becomes one tree.
+   * Each named array must be present.
+   */
+  public static void streamArrays(Path file, Map<String, ElementHandler> handlers) {
+    Set<String> seen = new HashSet<>();
+    List<String> fields = new ArrayList<>();
+    try (JsonParser parser = JSON.getFactory().createParser(file.toFile())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw InvalidInputException.inFile(file, "must be a JSON object with " + handlers.keySet() + " arrays; the top level is "
+            + (parser.currentToken() == JsonToken.START_ARRAY ? "an array" : "not an object"));
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        fields.add(name);
+        JsonToken value = parser.nextToken();
+        ElementHandler handler = handlers.get(name);
+        if (handler == null || value != JsonToken.START_ARRAY) {
+          parser.skipChildren();
+          continue;
+        }
+        seen.add(name);
+        int index = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          handler.accept(index++, JSON.readTree(parser));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      var location = e.getLocation();
+      throw InvalidInputException.inFile(file, "is not valid JSON"
+          + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
+          + ": " + e.getOriginalMessage());
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      throw InvalidInputException.inFile(file, "does not exist");
+    } catch (IOException e) {
+      throw InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
+    }
+    for (String name : handlers.keySet()) {
+      if (!seen.contains(name)) {
+        throw InvalidInputException.inFile(file, "has no \"" + name + "\" array at the top level; it has "
+            + (fields.isEmpty() ? "no fields" : fields.toString()));
+      }
     }
   }
 
@@ -105,7 +164,7 @@ public final class JsonInput {
   }
 
   static String fieldNames(JsonNode object) {
-    var names = new java.util.ArrayList<String>();
+    var names = new ArrayList<String>();
     object.fieldNames().forEachRemaining(names::add);
     return names.isEmpty() ? "no fields" : names.toString();
   }

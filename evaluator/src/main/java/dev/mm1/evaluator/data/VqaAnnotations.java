@@ -39,21 +39,19 @@ public record VqaAnnotations(String source, Map<ItemId, Entry> questions) {
    * Every annotation needs its question; questions without annotations are not scored.
    */
   public static VqaAnnotations readVqaV2(Path questionsFile, Path annotationsFile) {
-    JsonNode questionList = JsonInput.array(questionsFile, JsonInput.read(questionsFile), "questions");
     Map<ItemId, String> questionTexts = new LinkedHashMap<>();
-    for (int i = 0; i < questionList.size(); i++) {
+    JsonInput.streamArrays(questionsFile, Map.of("questions", (i, question) -> {
       String entry = "questions[" + i + "]";
-      JsonNode question = JsonInput.object(questionsFile, questionList.get(i), i);
+      JsonInput.object(questionsFile, question, i);
       ItemId id = JsonInput.id(questionsFile, entry, question, "question_id");
       if (questionTexts.put(id, JsonInput.text(questionsFile, entry, question, "question")) != null) {
         throw InvalidInputException.atEntry(questionsFile, entry, "question_id " + id + " appears twice");
       }
-    }
-    JsonNode annotationList = JsonInput.array(annotationsFile, JsonInput.read(annotationsFile), "annotations");
+    }));
     Map<ItemId, Entry> entries = new LinkedHashMap<>();
-    for (int i = 0; i < annotationList.size(); i++) {
+    JsonInput.streamArrays(annotationsFile, Map.of("annotations", (i, annotation) -> {
       String entry = "annotations[" + i + "]";
-      JsonNode annotation = JsonInput.object(annotationsFile, annotationList.get(i), i);
+      JsonInput.object(annotationsFile, annotation, i);
       ItemId id = JsonInput.id(annotationsFile, entry, annotation, "question_id");
       String text = questionTexts.get(id);
       if (text == null) {
@@ -67,7 +65,7 @@ public record VqaAnnotations(String source, Map<ItemId, Entry> questions) {
       if (entries.put(id, parsed) != null) {
         throw InvalidInputException.atEntry(annotationsFile, entry, "question_id " + id + " is annotated twice");
       }
-    }
+    }));
     return of(annotationsFile.toString(), entries);
   }
 

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * VQA accuracy exactly as the official VQAv2 evaluation ({@code vqaEval.py}) computes it. Per
@@ -59,8 +60,8 @@ public final class VqaAccuracy {
     for (int q = 0; q < perQuestion.length; q++) {
       Question question = questions.get(q);
       perQuestion[q] = accuracy(question);
-      byAnswerType.computeIfAbsent(String.valueOf(question.answerType()), k -> new ArrayList<>()).add(perQuestion[q]);
-      byQuestionType.computeIfAbsent(String.valueOf(question.questionType()), k -> new ArrayList<>()).add(perQuestion[q]);
+      byAnswerType.computeIfAbsent(Objects.requireNonNullElse(question.answerType(), "unknown"), k -> new ArrayList<>()).add(perQuestion[q]);
+      byQuestionType.computeIfAbsent(Objects.requireNonNullElse(question.questionType(), "unknown"), k -> new ArrayList<>()).add(perQuestion[q]);
     }
     return new Result(percent(sequentialSum(perQuestion), perQuestion.length), rounded(byAnswerType),
         rounded(byQuestionType), perQuestion);
