@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mm1.api.v1alpha1.BenchmarkSpec;
 import dev.mm1.api.v1alpha1.BenchmarkTask;
+import dev.mm1.api.v1alpha1.DatasetFormat;
 import dev.mm1.evaluator.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import java.util.List;
  * The benchmarks of {@code ./mm1 gate --benchmarks}: each value is a YAML or JSON file (a list of
  * benchmarks, an object with {@code benchmarks}, or an MM1Eval manifest whose
  * {@code spec.benchmarks} is taken), or one benchmark inline as
- * {@code name=coco,task=Captioning,uri=pvc:datasets/coco[,dataset=coco-karpathy-test][,shots=0/4/8][,maxSamples=500][,maxNewTokens=32]}.
+ * {@code name=coco,task=Captioning,uri=pvc:datasets/coco[,dataset=coco-karpathy-test][,shots=0/4/8][,maxSamples=500][,maxNewTokens=32][,format=CocoKarpathy][,seed=1]}
+ * (a prompt template needs a file).
  */
 final class BenchmarkArguments {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -83,8 +85,10 @@ final class BenchmarkArguments {
         case "shots" -> benchmark.shots = Arrays.stream(value.split("/")).map(s -> number("shots", s, text)).toList();
         case "maxSamples" -> benchmark.maxSamples = number(key, value, text);
         case "maxNewTokens" -> benchmark.maxNewTokens = number(key, value, text);
+        case "format" -> benchmark.format = format(value);
+        case "seed" -> benchmark.seed = (long) number(key, value, text);
         default -> throw new InvalidInputException("--benchmarks: unknown key '" + key + "' in '" + text
-            + "'; allowed: name, task, dataset, uri, shots, maxSamples, maxNewTokens");
+            + "'; allowed: name, task, dataset, uri, shots, maxSamples, maxNewTokens, format, seed");
       }
     }
     if (benchmark.name == null || benchmark.task == null || benchmark.uri == null) {
@@ -104,6 +108,16 @@ final class BenchmarkArguments {
     }
     throw new InvalidInputException("--benchmarks: unknown task '" + value + "'; allowed: "
         + Arrays.toString(BenchmarkTask.values()));
+  }
+
+  private static DatasetFormat format(String value) {
+    for (DatasetFormat format : DatasetFormat.values()) {
+      if (format.name().equalsIgnoreCase(value)) {
+        return format;
+      }
+    }
+    throw new InvalidInputException("--benchmarks: unknown format '" + value + "'; allowed: "
+        + Arrays.toString(DatasetFormat.values()));
   }
 
   private static Integer number(String key, String value, String text) {

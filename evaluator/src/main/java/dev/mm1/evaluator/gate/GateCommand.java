@@ -71,7 +71,8 @@ public final class GateCommand implements Callable<Integer> {
 
   @Option(names = "--benchmarks", required = true, arity = "1..*", paramLabel = "FILE|SPEC",
       description = "Benchmarks: YAML/JSON files (a list, {benchmarks: [...]} or an MM1Eval manifest) or inline "
-          + "name=coco,task=Captioning,uri=pvc:data/coco[,dataset=...][,shots=0/4/8][,maxSamples=N][,maxNewTokens=N].")
+          + "name=coco,task=Captioning,uri=pvc:data/coco[,dataset=...][,shots=0/4/8][,maxSamples=N][,maxNewTokens=N]"
+          + "[,format=F][,seed=N].")
   List<String> benchmarks;
 
   @Option(names = "--baseline", paramLabel = "REF",

@@ -45,11 +45,13 @@ class GateArgumentsTest {
 
   @Test
   void inlineAndFileBenchmarks() throws Exception {
-    var inline = BenchmarkArguments.inline("name=coco,task=captioning,uri=pvc:data/coco,shots=0/4/8,maxSamples=500");
+    var inline = BenchmarkArguments.inline("name=coco,task=captioning,uri=pvc:data/coco,shots=0/4/8,maxSamples=500,format=cocokarpathy,seed=3");
     assertThat(inline.task).isEqualTo(BenchmarkTask.Captioning);
     assertThat(inline.dataset).isEqualTo("coco");
     assertThat(inline.shots).containsExactly(0, 4, 8);
     assertThat(inline.maxSamples).isEqualTo(500);
+    assertThat(inline.format).isEqualTo(dev.mm1.api.v1alpha1.DatasetFormat.CocoKarpathy);
+    assertThat(inline.seed).isEqualTo(3L);
     Path manifest = Files.writeString(dir.resolve("eval.yaml"), """
         apiVersion: mm1.dev/v1alpha1
         kind: MM1Eval
