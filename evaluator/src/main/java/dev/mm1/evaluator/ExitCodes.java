@@ -2,7 +2,8 @@ package dev.mm1.evaluator;
 
 /**
  * Exit codes of the evaluator's commands ({@code ./mm1 score}, {@code ./mm1 gate}); the table in
- * evaluator/README.md lists them. 2 is what the operator treats as non-retryable by default.
+ * evaluator/README.md lists them (3 is the launcher's, for a command that is not built). 2 is what
+ * the operator treats as non-retryable by default.
  */
 public final class ExitCodes {
   /** Done: scores printed, or the gate passed. */
@@ -15,8 +16,6 @@ public final class ExitCodes {
    * control plane, an eval that failed or a timeout (a CI job treats them all as errors).
    */
   public static final int INVALID = 2;
-  /** Reserved by the launcher for a command whose main class is not built. */
-  public static final int NOT_IMPLEMENTED = 3;
   /** An unexpected failure inside the evaluator (a bug); retryable like a crash. */
   public static final int INTERNAL = 70;
 

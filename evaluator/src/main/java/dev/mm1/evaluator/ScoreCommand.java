@@ -1,11 +1,10 @@
 package dev.mm1.evaluator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mm1.evaluator.data.CaptionPredictions;
 import dev.mm1.evaluator.data.CaptionReferences;
 import dev.mm1.evaluator.data.JsonInput;
+import dev.mm1.evaluator.data.Predictions;
 import dev.mm1.evaluator.data.VqaAnnotations;
-import dev.mm1.evaluator.data.VqaPredictions;
 import dev.mm1.evaluator.metrics.VqaAccuracy;
 import dev.mm1.evaluator.score.CaptionScorer;
 import dev.mm1.evaluator.score.VqaScorer;
@@ -68,7 +67,7 @@ public final class ScoreCommand implements Runnable {
       err.println("reading " + references + " and " + predictions);
       err.flush();
       CaptionReferences refs = CaptionReferences.readCoco(references);
-      var predicted = CaptionPredictions.read(predictions);
+      var predicted = Predictions.captions(predictions);
       err.printf("tokenizing and scoring %d images, %d references%n", refs.imageIds().size(), refs.referenceCount());
       err.flush();
       CaptionScorer.Scores scores = CaptionScorer.score(refs, predicted, predictions.toString(), allowEmpty, message -> {
@@ -131,7 +130,7 @@ public final class ScoreCommand implements Runnable {
       err.println("reading " + questions + ", " + annotations + " and " + predictions);
       err.flush();
       VqaAnnotations truth = VqaAnnotations.readVqaV2(questions, annotations);
-      var predicted = VqaPredictions.read(predictions);
+      var predicted = Predictions.answers(predictions);
       err.printf("scoring %d questions%n", truth.questions().size());
       err.flush();
       VqaAccuracy.Result result = VqaScorer.score(truth, predicted, predictions.toString(), allowEmpty);

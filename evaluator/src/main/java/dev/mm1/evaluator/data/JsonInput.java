@@ -34,16 +34,23 @@ public final class JsonInput {
         throw InvalidInputException.inFile(file, "is empty; a JSON document is needed");
       }
       return root;
-    } catch (JsonProcessingException e) {
-      var location = e.getLocation();
-      throw InvalidInputException.inFile(file, "is not valid JSON"
-          + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
-          + ": " + e.getOriginalMessage());
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      throw InvalidInputException.inFile(file, "does not exist");
     } catch (IOException e) {
-      throw InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
+      throw unreadable(file, e);
     }
+  }
+
+  /** Why a file could not be read: not JSON (where), missing, or an I/O error. */
+  private static InvalidInputException unreadable(Path file, IOException e) {
+    if (e instanceof JsonProcessingException json) {
+      var location = json.getLocation();
+      return InvalidInputException.inFile(file, "is not valid JSON"
+          + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
+          + ": " + json.getOriginalMessage());
+    }
+    if (e instanceof NoSuchFileException || e instanceof java.io.FileNotFoundException) {
+      return InvalidInputException.inFile(file, "does not exist");
+    }
+    return InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
   }
 
   /** What to do with each element of a top-level array: (index, element). */
@@ -80,15 +87,8 @@ public final class JsonInput {
           handler.accept(index++, JSON.readTree(parser));
         }
       }
-    } catch (JsonProcessingException e) {
-      var location = e.getLocation();
-      throw InvalidInputException.inFile(file, "is not valid JSON"
-          + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
-          + ": " + e.getOriginalMessage());
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      throw InvalidInputException.inFile(file, "does not exist");
     } catch (IOException e) {
-      throw InvalidInputException.inFile(file, "cannot be read: " + e.getMessage());
+      throw unreadable(file, e);
     }
     for (String name : handlers.keySet()) {
       if (!seen.contains(name)) {

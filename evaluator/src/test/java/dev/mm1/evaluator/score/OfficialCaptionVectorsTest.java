@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mm1.evaluator.Vectors;
-import dev.mm1.evaluator.data.CaptionPredictions;
+import dev.mm1.evaluator.data.Predictions;
 import dev.mm1.evaluator.data.CaptionReferences;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ class OfficialCaptionVectorsTest {
   void scoresEqualPycocoevalcap(String name) throws Exception {
     Path dir = Vectors.path("caption/" + name);
     JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
-    var predictions = CaptionPredictions.read(dir.resolve("results.json"));
+    var predictions = Predictions.captions(dir.resolve("results.json"));
     var warnings = new ArrayList<String>();
     CaptionScorer.Scores scores = CaptionScorer.score(CaptionReferences.readCoco(dir.resolve("references.json")),
         predictions, "results.json", true, warnings::add);

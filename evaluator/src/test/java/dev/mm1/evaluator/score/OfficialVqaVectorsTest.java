@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mm1.evaluator.Vectors;
 import dev.mm1.evaluator.data.ItemId;
 import dev.mm1.evaluator.data.VqaAnnotations;
-import dev.mm1.evaluator.data.VqaPredictions;
+import dev.mm1.evaluator.data.Predictions;
 import dev.mm1.evaluator.metrics.VqaAccuracy;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +24,7 @@ class OfficialVqaVectorsTest {
     Path dir = Vectors.path("vqa/" + name);
     JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
     VqaAnnotations annotations = VqaAnnotations.readVqaV2(dir.resolve("questions.json"), dir.resolve("annotations.json"));
-    VqaAccuracy.Result result = VqaScorer.score(annotations, VqaPredictions.read(dir.resolve("results.json")),
+    VqaAccuracy.Result result = VqaScorer.score(annotations, Predictions.answers(dir.resolve("results.json")),
         "results.json", true);
 
     // Rounded values: equal exactly, as printed.
