@@ -79,13 +79,13 @@ final class BenchmarkArguments {
       String value = pair.substring(equals + 1).trim();
       switch (key) {
         case "name" -> benchmark.name = value;
-        case "task" -> benchmark.task = task(value);
+        case "task" -> benchmark.task = constant(BenchmarkTask.class, key, value);
         case "dataset" -> benchmark.dataset = value;
         case "uri" -> benchmark.uri = value;
         case "shots" -> benchmark.shots = Arrays.stream(value.split("/")).map(s -> number("shots", s, text)).toList();
         case "maxSamples" -> benchmark.maxSamples = number(key, value, text);
         case "maxNewTokens" -> benchmark.maxNewTokens = number(key, value, text);
-        case "format" -> benchmark.format = format(value);
+        case "format" -> benchmark.format = constant(DatasetFormat.class, key, value);
         case "seed" -> benchmark.seed = (long) number(key, value, text);
         default -> throw new InvalidInputException("--benchmarks: unknown key '" + key + "' in '" + text
             + "'; allowed: name, task, dataset, uri, shots, maxSamples, maxNewTokens, format, seed");
@@ -100,24 +100,15 @@ final class BenchmarkArguments {
     return benchmark;
   }
 
-  private static BenchmarkTask task(String value) {
-    for (BenchmarkTask task : BenchmarkTask.values()) {
-      if (task.name().equalsIgnoreCase(value)) {
-        return task;
+  /** An enum constant by name, any case: "vqa" is VQA. */
+  private static <E extends Enum<E>> E constant(Class<E> type, String key, String value) {
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(value)) {
+        return constant;
       }
     }
-    throw new InvalidInputException("--benchmarks: unknown task '" + value + "'; allowed: "
-        + Arrays.toString(BenchmarkTask.values()));
-  }
-
-  private static DatasetFormat format(String value) {
-    for (DatasetFormat format : DatasetFormat.values()) {
-      if (format.name().equalsIgnoreCase(value)) {
-        return format;
-      }
-    }
-    throw new InvalidInputException("--benchmarks: unknown format '" + value + "'; allowed: "
-        + Arrays.toString(DatasetFormat.values()));
+    throw new InvalidInputException("--benchmarks: unknown " + key + " '" + value + "'; allowed: "
+        + Arrays.toString(type.getEnumConstants()));
   }
 
   private static Integer number(String key, String value, String text) {
