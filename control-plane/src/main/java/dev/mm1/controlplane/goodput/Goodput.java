@@ -1,6 +1,7 @@
 package dev.mm1.controlplane.goodput;
 
 import dev.mm1.api.rest.RunStateChange;
+import dev.mm1.controlplane.text.Units;
 import io.quarkus.qute.TemplateData;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,28 @@ public record Goodput(Instant start, Instant end, boolean live, double wallSecon
   /** Whether any step was reported: without steps there is nothing to decompose but waiting. */
   public boolean hasSteps() {
     return attempts.stream().anyMatch(a -> a.firstStep() != null);
+  }
+
+  /** Whether the run has run at all (or reported steps): before that the panel has only waiting to show. */
+  public boolean started() {
+    return hasSteps() || runningSeconds > 0;
+  }
+
+  /** The four figures as percentages for people ("62.3 %", "–" when unknown). */
+  public String overallText() {
+    return Units.percent(overall);
+  }
+
+  public String schedulingText() {
+    return Units.percent(scheduling);
+  }
+
+  public String runtimeText() {
+    return Units.percent(runtime);
+  }
+
+  public String programText() {
+    return Units.percent(program);
   }
 
   /** Seconds between two instants, with microsecond resolution. */
@@ -104,6 +127,11 @@ public record Goodput(Instant start, Instant end, boolean live, double wallSecon
     public String meaning() {
       return cause.meaning();
     }
+
+    /** Whether it takes any time (the bar and its table leave out causes that took none). */
+    public boolean shown() {
+      return seconds > 0;
+    }
   }
 
   /**
@@ -123,5 +151,9 @@ public record Goodput(Instant start, Instant end, boolean live, double wallSecon
    */
   @TemplateData
   public record AttemptGoodput(int attempt, Instant start, Instant end, double wallSeconds, Long firstStep,
-      Long lastStep, Double mfu, Double restartGapSeconds, List<Segment> segments, RunStateChange endedBy) {}
+      Long lastStep, Double mfu, Double restartGapSeconds, List<Segment> segments, RunStateChange endedBy) {
+    public String mfuText() {
+      return Units.percent(mfu);
+    }
+  }
 }

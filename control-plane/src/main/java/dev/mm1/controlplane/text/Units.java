@@ -78,6 +78,11 @@ public final class Units {
     return fraction == null || fraction.isNaN() ? "–" : String.format(Locale.ROOT, "%.1f %%", fraction * 100);
   }
 
+  /** The share of {@code whole} that {@code part} is, as {@link #percent}. */
+  public static String share(double part, double whole) {
+    return whole > 0 ? percent(part / whole) : "–";
+  }
+
   /** "2026-03-01 10:00:00 UTC". */
   public static String utc(Instant instant) {
     return instant == null ? "" : UTC.format(instant);
