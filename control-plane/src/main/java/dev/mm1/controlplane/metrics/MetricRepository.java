@@ -164,12 +164,22 @@ public class MetricRepository {
       SELECT p.st AS step, p.v AS value, p.t AS time_us FROM metric_chunk c, unnest(c.steps, c.vals, c.times_us) AS p(st, v, t)
       WHERE c.series_id = ? AND c.last_step >= ? AND c.first_step <= ? AND p.st BETWEEN ? AND ?""";
 
+  /** Connections that concurrent reads of one comparison may take beyond the request's own, in all. */
+  static final int PARALLEL_READS = 6;
+
   private final Transactions db;
+  private final java.util.concurrent.Semaphore parallelReads = new java.util.concurrent.Semaphore(PARALLEL_READS);
+  private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
   /** (run id, name) → series id. Series are never deleted, so entries never go stale. */
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
 
   MetricRepository(Transactions db) {
     this.db = db;
+  }
+
+  @jakarta.annotation.PreDestroy
+  void stopReaders() {
+    readers.shutdownNow();
   }
 
   /**
@@ -426,34 +436,73 @@ public class MetricRepository {
   }
 
   /**
-   * {@link #query(long, List, long, long, int)} for several runs in one read transaction (a
-   * comparison of runs): a list of series per range, in the order of the ranges and their names.
+   * {@link #query(long, List, long, long, int)} for several runs (a comparison): a list of series
+   * per range, in the order of the ranges and their names. The runs are read concurrently, each on
+   * its own connection, while spare connections last ({@link #PARALLEL_READS} in all): overlaying
+   * five runs then takes about as long as the slowest of them on a machine with cores to spare,
+   * not five times one.
    */
   public List<List<MetricSeries>> query(List<SeriesRange> ranges, int maxPoints) throws SQLException {
-    return db.read(c -> {
-      Map<String, Integer> ids = new HashMap<>();
-      try (PreparedStatement select = c.prepareStatement(
-          "SELECT run_id, name, id FROM metric_series WHERE run_id = ANY(?) AND name = ANY(?)")) {
-        select.setArray(1, c.createArrayOf("int8", ranges.stream().map(SeriesRange::runId).distinct().toArray()));
-        select.setArray(2, c.createArrayOf("text", ranges.stream().flatMap(r -> r.names().stream()).distinct().toArray()));
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            ids.put(rs.getLong(1) + "\u0000" + rs.getString(2), rs.getInt(3));
+    List<java.util.concurrent.Future<List<MetricSeries>>> elsewhere = new ArrayList<>();
+    List<List<MetricSeries>> result = new ArrayList<>();
+    try {
+      for (int i = 1; i < ranges.size(); i++) {
+        SeriesRange range = ranges.get(i);
+        elsewhere.add(parallelReads.tryAcquire() ? readers.submit(() -> {
+          try {
+            return db.read(c -> series(c, range, maxPoints));
+          } finally {
+            parallelReads.release();
           }
-        }
+        }) : null);
       }
-      List<List<MetricSeries>> result = new ArrayList<>();
-      for (SeriesRange range : ranges) {
-        List<MetricSeries> series = new ArrayList<>();
-        for (String name : range.names()) {
-          Integer id = ids.get(range.runId() + "\u0000" + name);
-          series.add(id == null ? new MetricSeries(name, List.of(), List.of(), List.of(), false)
-              : series(c, name, id, range.from(), range.to(), maxPoints));
-        }
-        result.add(series);
+      result.add(db.read(c -> series(c, ranges.getFirst(), maxPoints)));
+      for (int i = 1; i < ranges.size(); i++) {
+        var future = elsewhere.get(i - 1);
+        SeriesRange range = ranges.get(i);
+        result.add(future == null ? db.read(c -> series(c, range, maxPoints)) : future.get());
       }
       return result;
-    });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while reading metric series", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new SQLException(e.getCause());
+    } finally {
+      elsewhere.forEach(f -> {
+        if (f != null) {
+          f.cancel(false);
+        }
+      });
+    }
+  }
+
+  /** The named series of one run over its range. */
+  private static List<MetricSeries> series(Connection c, SeriesRange range, int maxPoints) throws SQLException {
+    Map<String, Integer> ids = new HashMap<>();
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT name, id FROM metric_series WHERE run_id = ? AND name = ANY(?)")) {
+      select.setLong(1, range.runId());
+      select.setArray(2, c.createArrayOf("text", range.names().toArray()));
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          ids.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    List<MetricSeries> series = new ArrayList<>();
+    for (String name : range.names()) {
+      Integer id = ids.get(name);
+      series.add(id == null ? new MetricSeries(name, List.of(), List.of(), List.of(), false)
+          : series(c, name, id, range.from(), range.to(), maxPoints));
+    }
+    return series;
   }
 
   private static MetricSeries series(Connection c, String name, int seriesId, long from, long to, int maxPoints)
@@ -526,19 +575,21 @@ public class MetricRepository {
     record Extreme(long step, double value, long timeMicros) {}
     List<Extreme> extremes = new ArrayList<>();
     // Each extreme is ARRAY[value, step, time]: ordered by value, then step; the time rides along.
+    // Read back as plain columns (binary float8s, no array text to parse).
     try (PreparedStatement select = c.prepareStatement("""
-        SELECT min(ARRAY[lo, lo_step::float8, lo_t::float8]) AS lo, max(ARRAY[hi, hi_step::float8, hi_t::float8]) AS hi
-        FROM (
-          SELECT min_step AS lo_step, min_value AS lo, min_time_us AS lo_t, max_step AS hi_step, max_value AS hi,
-                 max_time_us AS hi_t
-          FROM metric_rollup WHERE series_id = ? AND width = ? AND bucket BETWEEN ? AND ?
-          UNION ALL
-          SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
-          ) head
-          UNION ALL
-          SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
-          ) tail
-        ) source GROUP BY lo_step / ?""")) {
+        SELECT lo[1], lo[2]::bigint, lo[3]::bigint, hi[1], hi[2]::bigint, hi[3]::bigint FROM (
+          SELECT min(ARRAY[lo, lo_step::float8, lo_t::float8]) AS lo, max(ARRAY[hi, hi_step::float8, hi_t::float8]) AS hi
+          FROM (
+            SELECT min_step AS lo_step, min_value AS lo, min_time_us AS lo_t, max_step AS hi_step, max_value AS hi,
+                   max_time_us AS hi_t
+            FROM metric_rollup WHERE series_id = ? AND width = ? AND bucket BETWEEN ? AND ?
+            UNION ALL
+            SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
+            ) head
+            UNION ALL
+            SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
+            ) tail
+          ) source GROUP BY lo_step / ?) bucket""")) {
       select.setInt(1, seriesId);
       select.setInt(2, rollupWidth);
       select.setLong(3, firstRollup);
@@ -548,11 +599,11 @@ public class MetricRepository {
       select.setLong(15, bucketWidth);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          Double[] min = (Double[]) rs.getArray(1).getArray();
-          Double[] max = (Double[]) rs.getArray(2).getArray();
-          extremes.add(new Extreme(min[1].longValue(), min[0], min[2].longValue()));
-          if (max[1].longValue() != min[1].longValue()) {
-            extremes.add(new Extreme(max[1].longValue(), max[0], max[2].longValue()));
+          long minStep = rs.getLong(2);
+          long maxStep = rs.getLong(5);
+          extremes.add(new Extreme(minStep, rs.getDouble(1), rs.getLong(3)));
+          if (maxStep != minStep) {
+            extremes.add(new Extreme(maxStep, rs.getDouble(4), rs.getLong(6)));
           }
         }
       }
