@@ -38,6 +38,7 @@
       empty.textContent = 'No metrics yet. Charts appear as soon as the trainer posts its first batch'
         + ' (loss, lr, grad_norm, tokens_per_s, mfu, … to POST ' + api + '/metrics).';
       root.appendChild(empty);
+      ['chart-controls', 'chart-hint'].forEach(id => { document.getElementById(id).hidden = true; });
       root.dataset.ready = 'true';
       return null;
     }
