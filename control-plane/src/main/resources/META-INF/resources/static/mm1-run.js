@@ -57,6 +57,7 @@
         .catch(() => {});
     };
     const events = new EventSource(api + '/events');
+    events.onopen = () => { root.dataset.live = 'connected'; };
     events.onmessage = (m) => {
       const e = JSON.parse(m.data);
       if (e.type === 'keepalive') return;

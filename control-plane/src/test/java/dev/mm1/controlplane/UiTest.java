@@ -199,7 +199,21 @@ class UiTest {
       assertThat(page.eval("[...document.querySelectorAll('#lineage a.edge-label')].map(a => a.getAttribute('href'))"))
           .extracting(JsonNode::asText).containsExactly("/checkpoints/" + checkpointId, "/checkpoints/" + checkpointId);
       assertThat(page.text("document.querySelector('#lineage a.node.current').dataset.runId")).isEqualTo(run);
+      // The panel the page refreshes while the run is live is the same fragment.
+      assertThat(page.text("fetch('/ui/runs/" + run + "/goodput').then(r => r.text())"))
+          .contains("id=\"goodput-bar\"").contains("data-wall=\"7680.0\"");
       page.screenshot(shot("run-page"), WIDE);
+    }
+    // Live: new points reach the open page's charts over the event stream.
+    try (Chromium.Page page = browser.open(base + "runs/" + run, WIDE, 900, false)) {
+      page.waitFor("document.getElementById('charts').dataset.live === 'connected'");
+      List<Map<String, Object>> more = new ArrayList<>();
+      for (int step = 601; step <= 610; step++) {
+        more.add(point("loss", step, 0.1));
+      }
+      metrics(run, more);
+      page.waitFor("document.getElementById('chart-loss').dataset.points === '610'");
+      assertThat(page.text("document.getElementById('step').textContent")).isEqualTo("610 / 1,000");
     }
     try (Chromium.Page page = open("runs/" + sft, PHONE, true)) {
       page.waitFor("document.getElementById('charts').dataset.ready === 'true'");
@@ -332,6 +346,15 @@ class UiTest {
       double[] elsewhere = page.point(chart + " .u-over", 0.6, 0.5);
       page.mouseMove(elsewhere[0], elsewhere[1]);
       page.waitFor("document.querySelector('" + chart + " .at').textContent.includes('tokens')");
+      // x by wall time since each run's first step.
+      page.eval("(() => { const x = document.getElementById('x-axis'); x.value = 'time';"
+          + " x.dispatchEvent(new Event('change')); })()");
+      page.waitFor("document.getElementById('charts').dataset.x === 'time'");
+      page.scrollIntoView(chart);
+      double[] left = page.point(chart + " .u-over", 0.45, 0.5);
+      page.mouseMove(left[0], left[1]);
+      page.waitFor("document.querySelector('" + chart + " .at').textContent.includes('after the first step')");
+      assertThat(page.text("location.search")).contains("x=time");
       assertThat(page.text("document.getElementById('spec-diff').innerText"))
           .contains("optimization.learningRate").contains("0.0001").contains("optimization.steps").contains("30000");
     }
