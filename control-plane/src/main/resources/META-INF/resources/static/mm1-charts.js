@@ -107,7 +107,7 @@
      * Fetches every line's series, whole (bounds null) or over a step range per run
      * ({run: [from, to]}), in as few requests as the API's limit allows.
      */
-    async fetchSeries(bounds, extraParams) {
+    async fetchSeries(bounds) {
       const runs = this.runs();
       const names = this.names();
       const perRequest = Math.max(1, Math.floor(MAX_SERIES_PER_REQUEST / runs.length));
@@ -116,7 +116,7 @@
         const params = new URLSearchParams();
         runs.forEach(r => params.append('run', r));
         names.slice(i, i + perRequest).forEach(n => params.append('name', n));
-        params.set('maxPoints', String(extraParams && extraParams.maxPoints || this.maxPoints()));
+        params.set('maxPoints', String(this.maxPoints()));
         if (bounds) {
           runs.forEach(r => { params.append('from', String(bounds[r][0])); params.append('to', String(bounds[r][1])); });
         }
@@ -125,14 +125,38 @@
         this.root.dataset.queries = String(this.queries);
         this.root.dataset.lastQuery = url;
         const response = await fetch(url, { credentials: 'same-origin' });
-        if (!response.ok) throw new Error(url + ' answered ' + response.status);
+        if (!response.ok) {
+          const problem = await response.json().catch(() => ({}));
+          throw new Error(problem.detail || url + ' answered ' + response.status);
+        }
         (await response.json()).forEach(run => run.series.forEach(s => result.set(key(run.runId, s.name), s)));
       }
       return result;
     }
 
+    /** Says on the page that the charts could not be loaded, and why. */
+    fail(error) {
+      let note = this.root.querySelector('p.error');
+      if (!note) {
+        note = document.createElement('p');
+        note.className = 'error';
+        note.setAttribute('role', 'alert');
+        this.root.prepend(note);
+      }
+      note.textContent = 'Could not load the metrics: ' + error.message + '. Reload the page to try again.';
+      this.root.dataset.ready = 'error';
+    }
+
     /** Loads the whole series, then the zoomed range if the URL named one, and draws. */
     async start() {
+      try {
+        await this.load();
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    async load() {
       this.full = await this.fetchSeries(null);
       this.runs().forEach(r => {
         const firsts = [];
@@ -141,7 +165,7 @@
       });
       this.shown = this.full;
       if (this.state.range) {
-        await this.zoom(this.state.range);
+        await this.show(this.state.range);
       } else {
         this.render();
       }
@@ -191,6 +215,14 @@
 
     /** Shows [lo, hi] of the x axis, fetching that range again at full resolution; null shows everything. */
     async zoom(range) {
+      try {
+        await this.show(range);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+
+    async show(range) {
       // Rounded as the URL keeps it, so a shared link shows exactly this range.
       this.state.range = range ? range.map(v => +v.toPrecision(10)) : null;
       range = this.state.range;
@@ -226,6 +258,8 @@
           this.shown = this.full;
           this.render();
         }
+      } catch (error) {
+        // The server is unreachable for now; the next event tries again.
       } finally {
         this.extending = false;
       }
@@ -482,7 +516,12 @@
           this.state.range = null;
           this.writeUrl();
           if (x.value === 'tokens' && !this.runs().every(r => this.full.has(key(r, 'tokens')))) {
-            this.full = await this.fetchSeries(null);
+            try {
+              this.full = await this.fetchSeries(null);
+            } catch (error) {
+              this.fail(error);
+              return;
+            }
           }
           this.shown = this.full;
           this.render();

@@ -27,7 +27,12 @@
     view.charts = chartsFor(chosen());
     const missing = view.names().some(n => !view.runs().every(r => view.full.has(r + '\u0000' + n)));
     if (missing) {
-      view.full = await view.fetchSeries(null);
+      try {
+        view.full = await view.fetchSeries(null);
+      } catch (error) {
+        view.fail(error);
+        return;
+      }
       view.shown = view.full;
       if (view.state.range) {
         await view.zoom(view.state.range);

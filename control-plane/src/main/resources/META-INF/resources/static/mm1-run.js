@@ -25,7 +25,7 @@
 
   const label = (name) => name.replace(/^moe\//, '');
 
-  fetch(api + '/metrics/names', { credentials: 'same-origin' }).then(r => r.json()).then(names => {
+  fetch(api + '/metrics/names', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : Promise.reject(new Error(api + '/metrics/names answered ' + r.status))).then(names => {
     const palette = MM1.palette();
     const charts = groups.map(g => {
       const chosen = g.pattern ? names.filter(n => g.pattern.test(n)).slice(0, 64) : g.names.filter(n => names.includes(n));
@@ -44,6 +44,13 @@
     }
     const view = new MM1.View(root, charts);
     return view.start().then(() => view);
+  }, error => {
+    const note = document.createElement('p');
+    note.className = 'error';
+    note.textContent = 'Could not load the metrics: ' + error.message + '. Reload the page to try again.';
+    root.appendChild(note);
+    root.dataset.ready = 'error';
+    return null;
   }).then(view => {
     if (!live) return;
     let pendingCharts = null;
