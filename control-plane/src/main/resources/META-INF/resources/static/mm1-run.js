@@ -84,8 +84,8 @@
         }
         if (view && !pendingCharts) pendingCharts = setTimeout(() => { pendingCharts = null; view.extend(); }, 500);
       }
-      // The goodput panel is recomputed from every stored point: at most every 5 s.
-      if (goodput && !pendingGoodput) pendingGoodput = setTimeout(refreshGoodput, 5000);
+      // The goodput panel sums every stored point of its signals again: at most every 15 s.
+      if (goodput && !pendingGoodput) pendingGoodput = setTimeout(refreshGoodput, 15000);
     };
   });
 })();

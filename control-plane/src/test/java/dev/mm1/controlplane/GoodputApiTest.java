@@ -77,4 +77,28 @@ class GoodputApiTest {
     admin().get("/api/v1/runs/999999999/goodput").then().statusCode(404)
         .body("detail", containsString("no run with id '999999999'"));
   }
+
+  /** One batch holding points of two attempts (one chunk per series): split at the restart by their times. */
+  @Test
+  void aChunkThatStraddlesARestartIsSplitByTime() {
+    String run = training("goodput-straddle-run", null);
+    state(run, "Running", "Running", "all 1 workers ready (attempt 1)", null);
+    state(run, "Restarting", "GangRestarted", "attempt 1 failed (node lost)", null);
+    state(run, "Running", "Running", "all 1 workers ready (attempt 2)", null);
+    List<String> at = admin().get("/api/v1/runs/" + run + "/transitions").then().extract().path("at");
+    Instant first = Instant.parse(at.get(1)).plusNanos(1_000);
+    Instant second = Instant.parse(at.get(3)).plusNanos(1_000);
+    List<Map<String, Object>> batch = new java.util.ArrayList<>();
+    for (int step = 1; step <= 6; step++) {
+      Instant time = step <= 3 ? first : second;
+      batch.add(Map.of("name", "mfu", "step", step, "value", step <= 3 ? 0.4 : 0.6, "time", time.toString()));
+      batch.add(Map.of("name", "step_time_s", "step", step, "value", 1e-6, "time", time.toString()));
+    }
+    metrics(run, batch);
+    JsonPath g = admin().get("/api/v1/runs/" + run + "/goodput").then().statusCode(200).extract().jsonPath();
+    assertThat(g.getList("attempts.firstStep", Integer.class)).containsExactly(1, 4);
+    assertThat(g.getList("attempts.lastStep", Integer.class)).containsExactly(3, 6);
+    assertThat(g.getList("attempts.mfu", Double.class)).containsExactly(0.4, 0.6);
+    assertThat(g.getDouble("program")).isCloseTo(0.5, within(1e-9));
+  }
 }

@@ -27,7 +27,8 @@ public class GoodputRepository {
    * points timed before registration count for it), the totals of each signal series whose points
    * were recorded in it. A point belongs to the attempt whose window holds its recorded time.
    */
-  public List<Map<String, SignalTotal>> totals(long runId, List<Instant> attemptStarts) throws SQLException {
+  public List<Map<String, SignalTotal>> totals(long runId, List<Instant> attemptStarts, List<String> names)
+      throws SQLException {
     Long[] bounds = new Long[attemptStarts.size()];
     bounds[0] = Long.MIN_VALUE;
     for (int i = 1; i < bounds.length; i++) {
@@ -38,16 +39,28 @@ public class GoodputRepository {
       for (int i = 0; i < bounds.length; i++) {
         totals.add(new HashMap<>());
       }
+      // A chunk whose points were all recorded within one attempt is summed whole (its values
+      // unnested once, no per-point bucketing); only chunks that straddle a restart are split.
       try (PreparedStatement select = c.prepareStatement("""
-          SELECT s.name, width_bucket(p.t, ?::bigint[]) AS attempt, count(*), sum(p.v), min(p.st), max(p.st),
-                 min(p.t), max(p.t)
-          FROM metric_series s JOIN metric_chunk c ON c.series_id = s.id,
-               unnest(c.steps, c.vals, c.times_us) AS p(st, v, t)
+          SELECT s.name, x.attempt, sum(x.n), sum(x.total), min(x.first_step), max(x.last_step), min(x.lo), max(x.hi)
+          FROM metric_series s JOIN metric_chunk c ON c.series_id = s.id
+          CROSS JOIN LATERAL (SELECT min(u) AS lo, max(u) AS hi FROM unnest(c.times_us) AS u) t
+          CROSS JOIN LATERAL (
+            SELECT width_bucket(t.lo, ?::bigint[]) AS attempt, cardinality(c.vals)::bigint AS n,
+                   (SELECT sum(v) FROM unnest(c.vals) AS v) AS total, c.first_step, c.last_step, t.lo, t.hi
+            WHERE width_bucket(t.lo, ?::bigint[]) = width_bucket(t.hi, ?::bigint[])
+            UNION ALL
+            SELECT width_bucket(p.t, ?::bigint[]), 1, p.v, p.st, p.st, p.t, p.t
+            FROM unnest(c.steps, c.vals, c.times_us) AS p(st, v, t)
+            WHERE width_bucket(t.lo, ?::bigint[]) <> width_bucket(t.hi, ?::bigint[])) x
           WHERE s.run_id = ? AND s.name = ANY(?)
           GROUP BY 1, 2""")) {
-        select.setArray(1, c.createArrayOf("int8", bounds));
-        select.setLong(2, runId);
-        select.setArray(3, c.createArrayOf("text", GoodputSignals.ALL.toArray()));
+        java.sql.Array thresholds = c.createArrayOf("int8", bounds);
+        for (int k = 1; k <= 6; k++) {
+          select.setArray(k, thresholds);
+        }
+        select.setLong(7, runId);
+        select.setArray(8, c.createArrayOf("text", names.toArray()));
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
             int attempt = Math.max(0, rs.getInt(2) - 1);
@@ -57,6 +70,23 @@ public class GoodputRepository {
         }
       }
       return totals;
+    });
+  }
+
+  /** The goodput signals a run reports (the panel reads no others). */
+  public List<String> reported(long runId) throws SQLException {
+    return db.read(c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT name FROM metric_series WHERE run_id = ? AND name = ANY(?)")) {
+        select.setLong(1, runId);
+        select.setArray(2, c.createArrayOf("text", GoodputSignals.ALL.toArray()));
+        try (ResultSet rs = select.executeQuery()) {
+          List<String> names = new ArrayList<>();
+          while (rs.next()) {
+            names.add(rs.getString(1));
+          }
+          return names;
+        }
+      }
     });
   }
 
