@@ -193,7 +193,8 @@ public final class Trainer {
           var writer = new CheckpointWriter(checkpoints, spec.checkpoints.keepLast, committed -> committed(committed, reporter))) {
         if (reporter != null) {
           reporter.state(RunState.Running, step > 0 ? "Resumed" : "Started",
-              "attempt " + job.attempt() + (step > 0 ? ", resumed from step " + step : "") + " on " + world + " worker(s)");
+              "attempt " + job.attempt() + (step > 0 ? ", resumed from step " + step : "") + " on " + world + " worker(s)",
+              job.attempt());
         }
         var progress = new Progress(err, Progress.stderrIsTerminal(), step, optimization.steps, 10);
         if (step >= optimization.steps) {
@@ -343,7 +344,7 @@ public final class Trainer {
         }
         writer.awaitIdle();
         if (reporter != null) {
-          reporter.state(RunState.Succeeded, "Completed", "trained " + step + " steps; final loss " + lastLoss);
+          reporter.state(RunState.Succeeded, "Completed", "trained " + step + " steps; final loss " + lastLoss, job.attempt());
           if (!reporter.flush(FINAL_FLUSH)) {
             log("the control plane did not take every report within " + FINAL_FLUSH.toSeconds() + " s; they stay spooled in "
                 + job.reportDir());

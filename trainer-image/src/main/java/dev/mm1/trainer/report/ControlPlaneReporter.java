@@ -82,11 +82,11 @@ public final class ControlPlaneReporter implements AutoCloseable {
     this.sender = Thread.ofPlatform().daemon().name("mm1-reporter").start(this::sendLoop);
   }
 
-  /** Records a state change to report (Running with the attempt, Succeeded, Failed). */
-  public void state(RunState state, String reason, String message) throws IOException {
+  /** Records a state change of attempt {@code attempt} to report (Running, Succeeded, Failed). */
+  public void state(RunState state, String reason, String message, int attempt) throws IOException {
     ObjectNode event = JSON.createObjectNode();
     event.put("kind", "state");
-    event.set("body", JSON.valueToTree(new StateTransition(state, reason, message)));
+    event.set("body", JSON.valueToTree(new StateTransition(state, reason, message, attempt)));
     appendEvent(event);
   }
 
