@@ -25,6 +25,12 @@ public final class ExitCodes {
   /** A checkpoint was refused: another model's shape, or a config that changed more than resumable fields. */
   public static final int INCOMPATIBLE_CHECKPOINT = 67;
 
+  /**
+   * The work is done but its results could not be delivered to the control plane (unreachable
+   * until the deadline): they are spooled beside the output and sent by the next start.
+   */
+  public static final int UNDELIVERED = 69;
+
   /** An I/O error (full disk, unwritable checkpoint directory): retryable once the storage is fixed. */
   public static final int IO_ERROR = 74;
 

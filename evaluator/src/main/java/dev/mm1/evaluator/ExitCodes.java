@@ -1,9 +1,10 @@
 package dev.mm1.evaluator;
 
 /**
- * Exit codes of the evaluator's commands ({@code ./mm1 score}, {@code ./mm1 gate}); the table in
- * evaluator/README.md lists them (3 is the launcher's, for a command that is not built). 2 is what
- * the operator treats as non-retryable by default.
+ * Exit codes of the evaluator's CI-facing commands ({@code ./mm1 score}, {@code ./mm1 gate}); the
+ * table in evaluator/README.md lists them (3 is the launcher's, for a command that is not built).
+ * {@code ./mm1 eval}, which runs in the operator's pods, uses the pod contract of
+ * {@link dev.mm1.api.ExitCodes} instead.
  */
 public final class ExitCodes {
   /** Done: scores printed, or the gate passed. */

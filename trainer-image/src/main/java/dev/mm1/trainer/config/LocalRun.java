@@ -102,7 +102,7 @@ public record LocalRun(MM1Training training, Path source) {
   }
 
   /** The newest valid checkpoint of another run's directory, or the one of {@code step}; errors name the run. */
-  static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step) {
+  public static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step) {
     var directory = new CheckpointDirectory(runDir);
     if (!Files.isDirectory(runDir)) {
       throw new IllegalArgumentException("spec.init.fromTraining: no run directory " + runDir
@@ -146,7 +146,7 @@ public record LocalRun(MM1Training training, Path source) {
     }
   }
 
-  static String mapped(String location, Path dataRoot) {
+  public static String mapped(String location, Path dataRoot) {
     var root = dataRoot.toString().replaceAll("/+$", "") + "/";
     if (location.startsWith("file://" + DATA_MOUNT)) {
       return "file://" + root + location.substring(("file://" + DATA_MOUNT).length());

@@ -72,7 +72,7 @@ public final class ControlPlaneReporter implements AutoCloseable {
     this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
     this.token = token;
     this.runId = runId;
-    this.metrics = dir.resolve(MetricsLog.FILE);
+    this.metrics = dir.resolve(MetricsLog.FILE); // absent for an eval: nothing to send from it
     this.events = dir.resolve(EVENTS_FILE);
     this.offsets = dir.resolve(OFFSETS_FILE);
     this.interval = interval;
@@ -95,6 +95,14 @@ public final class ControlPlaneReporter implements AutoCloseable {
     ObjectNode event = JSON.createObjectNode();
     event.put("kind", "checkpoint");
     event.set("body", JSON.valueToTree(record));
+    appendEvent(event);
+  }
+
+  /** Records an eval's scores to report ({@code POST /api/v1/runs/{id}/results}; a repeat replaces them). */
+  public void results(java.util.List<dev.mm1.api.rest.EvalResultRecord> results) throws IOException {
+    ObjectNode event = JSON.createObjectNode();
+    event.put("kind", "results");
+    event.set("body", JSON.valueToTree(results));
     appendEvent(event);
   }
 
@@ -209,6 +217,7 @@ public final class ControlPlaneReporter implements AutoCloseable {
     switch (event.path("kind").asText()) {
       case "state" -> post("api/v1/runs/" + runId + "/state", event.get("body"), false);
       case "checkpoint" -> post("api/v1/runs/" + runId + "/checkpoints", event.get("body"), true);
+      case "results" -> post("api/v1/runs/" + runId + "/results", event.get("body"), false);
       default -> log.accept("ignoring an unknown report in " + events + ": " + event);
     }
   }
