@@ -79,6 +79,16 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: env MM1_THREADS, else every core).")
   Integer threads;
 
+  @Option(names = "--control-plane", paramLabel = "URL",
+      description = "Report the results to this control plane (default: env MM1_CONTROL_PLANE_URL; pod: the pod's).")
+  URI controlPlane;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "The control plane's run of this eval (default: env MM1_RUN_ID).")
+  String runId;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: env MM1_CONTROL_PLANE_TOKEN).")
+  String token;
+
   @Option(names = "--report-timeout", paramLabel = "SECONDS", defaultValue = "60",
       description = "How long to try delivering the results to the control plane (default ${DEFAULT-VALUE}).")
   int reportTimeout;
@@ -234,14 +244,18 @@ public final class EvalCommand implements Callable<Integer> {
         EvalCommand::directory, outDir.toAbsolutePath(), reporting, batch);
   }
 
-  private static TrainingJob.Reporting envReporting() {
-    var url = System.getenv(PodEnv.MM1_CONTROL_PLANE_URL);
-    var run = System.getenv(PodEnv.MM1_RUN_ID);
-    if (url == null || url.isBlank() || run == null || run.isBlank()) {
+  /** Reporting from the flags, else the environment (as ./mm1 up sets it); none without a URL and a run. */
+  private TrainingJob.Reporting envReporting() {
+    var url = controlPlane != null ? controlPlane.toString() : System.getenv(PodEnv.MM1_CONTROL_PLANE_URL);
+    var run = runId != null ? runId : System.getenv(PodEnv.MM1_RUN_ID);
+    if (url == null || url.isBlank()) {
       return null;
     }
-    var token = System.getenv(PodEnv.MM1_CONTROL_PLANE_TOKEN);
-    return new TrainingJob.Reporting(URI.create(url), token == null ? "" : token, run);
+    if (run == null || run.isBlank()) {
+      throw new IllegalArgumentException("--control-plane needs --run-id (or MM1_RUN_ID): the eval run to report to");
+    }
+    var bearer = token != null ? token : System.getenv(PodEnv.MM1_CONTROL_PLANE_TOKEN);
+    return new TrainingJob.Reporting(URI.create(url), bearer == null ? "" : bearer, run);
   }
 
   /** A benchmark's dataset directory: a file: URI or an absolute path that exists. */

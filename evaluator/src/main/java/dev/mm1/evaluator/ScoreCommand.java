@@ -31,7 +31,7 @@ public final class ScoreCommand implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return Commands.configure(new CommandLine(new ScoreCommand()), "mm1 score");
   }
 
