@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code REGISTRY/mm1-operator} and {@code REGISTRY/mm1-control-plane}, all tagged {@code TAG}
  * (the GPU flavour of mm1 is {@code TAG-cuda}). The root pom sets REGISTRY and TAG
  * ({@code mm1.image.registry}, {@code mm1.image.tag}); the operator's default worker image and
- * {@code manifests/kustomization.yaml} use the same names.
+ * {@code manifests/base/kustomization.yaml} use the same names.
  *
  * @param registry registry host and path, e.g. ghcr.io/mm1-platform
  * @param tag the tag of every image, e.g. 0.1.0
