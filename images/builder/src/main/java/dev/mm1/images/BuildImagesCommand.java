@@ -72,7 +72,8 @@ public final class BuildImagesCommand implements Callable<Integer> {
       description = "Jib offline (Maven -o): a registry base must be in Jib's cache.")
   boolean offline;
 
-  @Option(names = "--only", split = ",", description = "Build only these images (mm1, mm1-operator, mm1-control-plane).")
+  @Option(names = "--only", split = ",",
+      description = "Build only these images (mm1, mm1-operator, mm1-control-plane; -Dmm1.images.only); empty: all.")
   List<String> only = List.of();
 
   private final PrintStream stdout;
@@ -105,6 +106,7 @@ public final class BuildImagesCommand implements Callable<Integer> {
     out = out.toAbsolutePath().normalize();
     work = work.toAbsolutePath().normalize();
     var target = TargetPlatform.parse(platform, "--platform (-Dmm1.platform)");
+    only = only.stream().map(String::strip).filter(name -> !name.isEmpty()).toList();
     for (var name : only) {
       if (!ImageNames.ALL.contains(name)) {
         throw ImageBuildException.invalid("--only names '" + name + "'; the images are " + String.join(", ", ImageNames.ALL));
