@@ -7,7 +7,8 @@
 # Checks: every image's config (skopeo inspect: numeric non-root user, entrypoint, OCI labels, fixed creation
 # time, platform); `mm1 train --help`; a few steps of the tiny sample on synthetic data mounted in (./mm1 data
 # synth), once with -f and once in pod mode as the operator starts it (same first loss); the control plane on its
-# embedded PostgreSQL answering /q/health with UP. Prints one JSON object with the timings on the last line.
+# embedded PostgreSQL answering /q/health with UP; the operator booting up to its (absent) Kubernetes API. Prints
+# one JSON object with the timings on the last line.
 #
 # Needs root, skopeo, umoci, runc, jq, curl, nsenter, and a JDK 25 for ./mm1 data synth.
 set -euo pipefail
@@ -152,6 +153,20 @@ say "mm1-control-plane: /q/health UP ($(echo "$health" | jq -c '[.checks[] | "\(
 runc kill "$id" TERM
 for _ in $(seq 1 30); do runc state "$id" > /dev/null 2>&1 || break; sleep 1; done
 grep -q "control-plane stopped" "$work/control-plane.log" || fail "the control plane did not stop cleanly on SIGTERM"
+
+# --- operator ------------------------------------------------------------------------------------------------------
+# It needs a Kubernetes API to run; with none it must still boot Quarkus and JOSDK, register both reconcilers and
+# start their controllers before it stops on the unreachable API (read-only root, no writable path but /tmp).
+unpack mm1-operator
+configure mm1-operator '[]' '["KUBERNETES_MASTER=https://127.0.0.1:1"]'
+t0=$(date +%s)
+run mm1-operator "$work/operator.log" || true
+timed operator_boot_s $(( $(date +%s) - t0 ))
+for expected in "Registered reconciler: 'mm1training'" "Registered reconciler: 'mm1eval'" "Starting 'mm1training' controller"; do
+  grep -q "$expected" "$work/operator.log" || { tail -30 "$work/operator.log" >&2; fail "the operator image did not log: $expected"; }
+done
+! grep -qi "read-only file system" "$work/operator.log" || fail "the operator wrote outside /tmp: $(grep -i 'read-only file system' "$work/operator.log" | head -1)"
+say "mm1-operator: Quarkus and both reconcilers started, then stopped on the unreachable API as expected"
 
 total=$(( $(date +%s) - started ))
 say "all checks passed in $total s"

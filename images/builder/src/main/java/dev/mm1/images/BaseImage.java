@@ -169,8 +169,9 @@ public sealed interface BaseImage {
       try (var socket = new Socket()) {
         socket.connect(new InetSocketAddress(hostPort[0], port), 5_000);
       } catch (IOException e) {
+        var why = e instanceof java.net.UnknownHostException ? "unknown host" : e.getMessage();
         throw new ImageBuildException(ImageBuildException.REGISTRY, subject + " this machine cannot reach (" + hostPort[0]
-            + ":" + port + ": " + e.getMessage() + "). " + fix);
+            + ":" + port + ": " + why + "). " + fix);
       }
     }
 
