@@ -3,21 +3,21 @@ package dev.mm1.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.operator.eval.EvalResources;
 import dev.mm1.operator.training.CheckpointVolume;
 import dev.mm1.operator.training.TrainingResources;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,29 +60,25 @@ class DefaultImagesTest {
 
   @Test
   void theDeploymentsNameTheirImagesAndTheWorkerImageByThePlaceholdersKustomizeRewrites() throws IOException {
-    var operator = YAML.readTree(Path.of("../manifests/operator/deployment.yaml").toFile());
-    var container = operator.path("spec").path("template").path("spec").path("containers").path(0);
-    assertThat(container.path("image").asText()).isEqualTo("mm1-platform/mm1-operator");
-    assertThat(env(container)).containsEntry("MM1_OPERATOR_TRAINER_IMAGE", "mm1-platform/mm1")
+    var operator = container(Serialization.unmarshal(Files.readString(Path.of("../manifests/operator/deployment.yaml")),
+        Deployment.class));
+    assertThat(operator.getImage()).isEqualTo("mm1-platform/mm1-operator");
+    assertThat(env(operator)).containsEntry("MM1_OPERATOR_TRAINER_IMAGE", "mm1-platform/mm1")
         .containsEntry("MM1_OPERATOR_EVALUATOR_IMAGE", "mm1-platform/mm1");
-    var controlPlane = documents(Path.of("../manifests/control-plane/control-plane.yaml")).stream()
-        .filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow();
-    assertThat(controlPlane.path("spec").path("template").path("spec").path("containers").path(0).path("image").asText())
-        .isEqualTo("mm1-platform/mm1-control-plane");
+    var controlPlane = deployments(Files.readString(Path.of("../manifests/control-plane/control-plane.yaml")))
+        .get("mm1-control-plane");
+    assertThat(container(controlPlane).getImage()).isEqualTo("mm1-platform/mm1-control-plane");
   }
 
   @Test
   void everyRenderedInstallRunsTheDefaultImages() throws IOException, InterruptedException {
     for (var install : List.of("../manifests", "../manifests/overlays/local", "../manifests/overlays/production")) {
-      var rendered = kustomize(install);
-      var deployments = new LinkedHashMap<String, JsonNode>();
-      rendered.stream().filter(d -> d.path("kind").asText().equals("Deployment"))
-          .forEach(d -> deployments.put(d.path("metadata").path("name").asText(), d.path("spec").path("template").path("spec")));
-      var operator = deployments.get("mm1-operator").path("containers").path(0);
-      assertThat(operator.path("image").asText()).as(install).isEqualTo(DefaultImages.reference("mm1-operator"));
+      var deployments = deployments(kustomize(install));
+      var operator = container(deployments.get("mm1-operator"));
+      assertThat(operator.getImage()).as(install).isEqualTo(DefaultImages.reference("mm1-operator"));
       assertThat(env(operator)).as(install).containsEntry("MM1_OPERATOR_TRAINER_IMAGE", DefaultImages.mm1())
           .containsEntry("MM1_OPERATOR_EVALUATOR_IMAGE", DefaultImages.mm1());
-      assertThat(deployments.get("mm1-control-plane").path("containers").path(0).path("image").asText()).as(install)
+      assertThat(container(deployments.get("mm1-control-plane")).getImage()).as(install)
           .isEqualTo(DefaultImages.reference("mm1-control-plane"));
     }
   }
@@ -108,32 +104,27 @@ class DefaultImagesTest {
     assertThat(evaluator.getArgs()).containsExactly("eval");
   }
 
-  static Map<String, String> env(JsonNode container) {
+  static Map<String, String> env(Container container) {
     var env = new LinkedHashMap<String, String>();
-    container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
+    container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
     return env;
   }
 
-  static List<JsonNode> documents(Path file) throws IOException {
-    return documents(Files.readString(file));
+  static Container container(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
   }
 
-  static List<JsonNode> documents(String yaml) throws IOException {
-    var result = new ArrayList<JsonNode>();
-    try (YAMLParser parser = (YAMLParser) YAML.getFactory().createParser(yaml)) {
-      var values = YAML.readValues(parser, JsonNode.class);
-      while (values.hasNext()) {
-        var node = values.next();
-        if (node != null && !node.isNull() && !node.isMissingNode()) {
-          result.add(node);
-        }
-      }
-    }
-    return result;
+  /** The Deployments of a multi-document YAML, by name. */
+  static Map<String, Deployment> deployments(String yaml) {
+    List<HasMetadata> resources = Serialization.unmarshal(yaml);
+    var deployments = new LinkedHashMap<String, Deployment>();
+    resources.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .forEach(d -> deployments.put(d.getMetadata().getName(), d));
+    return deployments;
   }
 
   /** kubectl kustomize DIR (skipped where kubectl is not installed; CI has it). */
-  static List<JsonNode> kustomize(String dir) throws IOException, InterruptedException {
+  static String kustomize(String dir) throws IOException, InterruptedException {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")) || Files.isExecutable(Path.of("/usr/local/bin/kubectl")),
         "kubectl is not installed");
     var process = new ProcessBuilder("kubectl", "kustomize", dir).redirectErrorStream(false).start();
@@ -141,6 +132,6 @@ class DefaultImagesTest {
     var err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as("kubectl kustomize " + dir + ": " + err).isZero();
-    return documents(out);
+    return out;
   }
 }
