@@ -115,6 +115,16 @@ public final class CheckpointDirectory {
     return Files.createDirectories(root.resolve(".tmp-" + name(step) + "-" + UUID.randomUUID()));
   }
 
+  /**
+   * The hidden directory the data-parallel ranks of gang attempt {@code attempt} write the
+   * checkpoint of {@code step} into; rank 0 makes it empty before the others are told to write.
+   */
+  public Path newSharedTemporary(long step, int attempt) throws IOException {
+    var dir = root.resolve(".tmp-" + name(step) + "-attempt-" + attempt);
+    deleteTree(dir);
+    return Files.createDirectories(dir);
+  }
+
   /** Removes the hidden leftovers of an interrupted write or deletion. */
   public void removeLeftovers() throws IOException {
     if (!Files.isDirectory(root)) {
