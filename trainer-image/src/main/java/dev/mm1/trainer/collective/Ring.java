@@ -7,6 +7,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One rank's place in a ring of ranks: a TCP link to the next rank and one from the previous rank,
@@ -48,6 +54,10 @@ final class Ring implements AutoCloseable {
   private final Selector selector;
   private final SelectionKey nextKey;
   private final SelectionKey previousKey;
+  private final Selector sendSelector;
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+      .name("mm1-ring-sender").unstarted(r));
+  private volatile boolean abandonSend;
   private final Peers peers;
   private final long stallNanos;
   private final ByteBuffer scratch = ByteBuffer.allocateDirect(SLICE).order(ByteOrder.LITTLE_ENDIAN);
@@ -76,6 +86,8 @@ final class Ring implements AutoCloseable {
     selector = Selector.open();
     nextKey = next.register(selector, 0);
     previousKey = previous.register(selector, 0);
+    sendSelector = Selector.open();
+    next.register(sendSelector, SelectionKey.OP_WRITE);
   }
 
   int rank() {
@@ -97,6 +109,7 @@ final class Ring implements AutoCloseable {
   /** Ends a wait at once (the gang monitor saw a loss). */
   void wakeup() {
     selector.wakeup();
+    sendSelector.wakeup();
   }
 
   /**
@@ -216,24 +229,87 @@ final class Ring implements AutoCloseable {
   /**
    * Sends {@code send} (position to limit) to the next rank while receiving {@code receive.remaining()}
    * bytes from the previous rank: copied into {@code receive}, or added into it element-wise. Never
-   * reads more than this step's bytes, so the next operation's data stays in the socket.
+   * reads more than this step's bytes, so the next operation's data stays in the socket. What the
+   * socket does not take at once is sent by the sender thread, so that sending and receiving (each
+   * a copy through the kernel) run on two cores, as two plain sockets' threads would.
    */
   private void exchange(ByteBuffer send, ByteBuffer receive, Reduction reduction) throws IOException {
     scratch.clear();
-    long lastProgress = System.nanoTime();
-    while (send.hasRemaining() || receive.hasRemaining()) {
-      boolean progressed = false;
+    Future<?> sending = null;
+    if (send.hasRemaining()) {
+      write(send);
       if (send.hasRemaining()) {
-        progressed |= write(send) > 0;
+        abandonSend = false;
+        sending = sender.submit(() -> {
+          drain(send);
+          return null;
+        });
       }
-      if (receive.hasRemaining()) {
-        progressed |= (reduction == Reduction.COPY ? read(receive) : readAndReduce(receive, reduction)) > 0;
+    }
+    try {
+      long lastProgress = System.nanoTime();
+      while (receive.hasRemaining()) {
+        int n = reduction == Reduction.COPY ? read(receive) : readAndReduce(receive, reduction);
+        if (n > 0) {
+          lastProgress = System.nanoTime();
+        } else {
+          await(false, true, lastProgress);
+        }
       }
-      if (progressed) {
+      if (sending != null) {
+        awaitSent(sending);
+      }
+    } catch (RuntimeException | IOException e) {
+      if (sending != null) {
+        abandonSend = true;
+        sendSelector.wakeup();
+        try {
+          sending.get(5, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // the failure being thrown is the one that matters
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The sender thread: writes {@code buffer} out, waiting for room, until it is sent, stalls or is abandoned. */
+  private void drain(ByteBuffer buffer) throws IOException {
+    long lastProgress = System.nanoTime();
+    while (buffer.hasRemaining()) {
+      if (write(buffer) > 0) {
         lastProgress = System.nanoTime();
         continue;
       }
-      await(send.hasRemaining(), receive.hasRemaining(), lastProgress);
+      if (abandonSend) {
+        return;
+      }
+      peers.check();
+      long waited = System.nanoTime() - lastProgress;
+      if (waited > stallNanos) {
+        throw stalled(nextRank(), false, waited);
+      }
+      sendSelector.select(Math.min(1000, Math.max(1, (stallNanos - waited) / 1_000_000 + 1)));
+      sendSelector.selectedKeys().clear();
+    }
+  }
+
+  private void awaitSent(Future<?> sending) throws IOException {
+    while (true) {
+      try {
+        sending.get(1, TimeUnit.SECONDS);
+        return;
+      } catch (TimeoutException e) {
+        peers.check(); // the sender sees its own stall; a loss elsewhere ends the wait here
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted during a collective operation", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+      }
     }
   }
 
@@ -264,16 +340,19 @@ final class Ring implements AutoCloseable {
     peers.check();
     long waited = System.nanoTime() - lastProgress;
     if (waited > stallNanos) {
-      int culprit = receiving ? previousRank() : nextRank();
-      throw peers.lost(culprit, "rank " + rank + " waited " + Duration.ofNanos(waited).toSeconds() + " s for rank " + culprit
-          + (receiving ? " to send" : " to receive") + " data of a collective operation (it is alive but stuck, or much slower; "
-          + "spec.dataParallel.collectiveTimeoutSeconds)");
+      throw stalled(receiving ? previousRank() : nextRank(), receiving, waited);
     }
     nextKey.interestOps(sending ? SelectionKey.OP_WRITE : 0);
     previousKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
     long budgetMillis = Math.max(1, (stallNanos - waited) / 1_000_000 + 1);
     selector.select(Math.min(1000, budgetMillis));
     selector.selectedKeys().clear();
+  }
+
+  private PeerLostException stalled(int culprit, boolean receiving, long waited) {
+    return peers.lost(culprit, "rank " + rank + " waited " + Duration.ofNanos(waited).toSeconds() + " s for rank " + culprit
+        + (receiving ? " to send" : " to receive") + " data of a collective operation (it is alive but stuck, or much slower; "
+        + "spec.dataParallel.collectiveTimeoutSeconds)");
   }
 
   private int write(ByteBuffer buffer) {
@@ -342,7 +421,9 @@ final class Ring implements AutoCloseable {
 
   @Override
   public void close() {
-    for (var closeable : new AutoCloseable[] {selector, next, previous}) {
+    abandonSend = true;
+    sender.shutdownNow();
+    for (var closeable : new AutoCloseable[] {selector, sendSelector, next, previous}) {
       try {
         closeable.close();
       } catch (Exception ignored) {

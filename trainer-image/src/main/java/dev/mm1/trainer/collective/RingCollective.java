@@ -72,11 +72,23 @@ public final class RingCollective implements Collective {
   @Override
   public void allReduceSum(List<NDArray> arrays) {
     var flat = copyIn(arrays);
-    for (int at = 0; at < flat.limit(); at += bucketBytes) {
-      var bucket = flat.slice(at, Math.min(bucketBytes, flat.limit() - at)).order(ByteOrder.LITTLE_ENDIAN);
+    allReduceSum(flat);
+    copyOut(arrays, flat);
+  }
+
+  /**
+   * Sums little-endian float32 values in host memory ({@code floats}, position to limit) over all
+   * ranks, in place, bucket by bucket; every rank ends with the same bits.
+   */
+  public void allReduceSum(ByteBuffer floats) {
+    if (floats.remaining() % 4 != 0) {
+      throw new IllegalArgumentException(floats.remaining() + " bytes are not whole float32 values");
+    }
+    for (int at = 0; at < floats.remaining(); at += bucketBytes) {
+      var bucket = floats.slice(floats.position() + at, Math.min(bucketBytes, floats.remaining() - at))
+          .order(ByteOrder.LITTLE_ENDIAN);
       run(() -> ring.allReduce(bucket, Ring.Reduction.SUM_FLOAT32));
     }
-    copyOut(arrays, flat);
   }
 
   @Override
