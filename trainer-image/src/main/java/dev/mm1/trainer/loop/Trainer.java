@@ -27,6 +27,7 @@ import dev.mm1.trainer.checkpoint.CheckpointDirectory;
 import dev.mm1.trainer.checkpoint.CheckpointException;
 import dev.mm1.trainer.checkpoint.CheckpointWriter;
 import dev.mm1.trainer.checkpoint.TrainerState;
+import dev.mm1.trainer.checkpoint.TrainingSnapshot;
 import dev.mm1.trainer.config.TrainingJob;
 import dev.mm1.trainer.data.Batch;
 import dev.mm1.trainer.data.DataPipeline;
@@ -335,7 +336,7 @@ public final class Trainer {
               var state = new TrainerState(TrainerState.FORMAT, step, tokens, job.attempt(), configHash,
                   TrainerConfig.resumeRelevant(job.renderedConfig()), PipelineState.merge(states).toJson(), seed, world,
                   skipped, consecutive, Instant.now().toString());
-              writer.submit(snapshot(step, model, adam, state));
+              writer.submit(TrainingSnapshot.of(step, model, adam, state));
             }
             pendingStall += (System.nanoTime() - before) / 1e9;
           }
@@ -434,22 +435,8 @@ public final class Trainer {
     }
   }
 
-  private static CheckpointWriter.Snapshot snapshot(long step, MM1Model model, AdamW adam, TrainerState state) {
-    var weights = new ArrayList<CheckpointWriter.NamedArray>();
-    model.namedParameters().forEach((name, p) -> weights.add(new CheckpointWriter.NamedArray(name, p.getArray())));
-    var moments = new ArrayList<CheckpointWriter.NamedArray>();
-    adam.moments().forEach((name, pair) -> {
-      moments.add(new CheckpointWriter.NamedArray("m." + name, pair[0]));
-      moments.add(new CheckpointWriter.NamedArray("v." + name, pair[1]));
-    });
-    var files = List.of(
-        new CheckpointWriter.TensorFile(Checkpoint.MODEL_FILE, Map.of("format", "mm1", "step", Long.toString(step)), weights),
-        new CheckpointWriter.TensorFile(Checkpoint.OPTIMIZER_FILE, Map.of("steps", Long.toString(adam.steps())), moments));
-    return new CheckpointWriter.Snapshot(step, files, Map.of(Checkpoint.STATE_FILE, state.toJson()));
-  }
-
   /** The model's view of packed sequences: one placeholder per image view, images copied into the engine. */
-  static MultimodalBatch modelBatch(List<PackedSequence> sequences, MM1Config config, boolean masking, NDManager manager) {
+  public static MultimodalBatch modelBatch(List<PackedSequence> sequences, MM1Config config, boolean masking, NDManager manager) {
     int imageId = config.imageTokenId();
     int imageTokens = config.connector().imageTokens();
     var tokens = new int[sequences.size()][];
