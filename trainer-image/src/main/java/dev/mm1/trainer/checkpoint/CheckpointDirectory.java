@@ -117,10 +117,15 @@ public final class CheckpointDirectory {
 
   /**
    * The hidden directory the data-parallel ranks of gang attempt {@code attempt} write the
-   * checkpoint of {@code step} into; rank 0 makes it empty before the others are told to write.
+   * checkpoint of {@code step} into (ZeRO-1: each rank its optimizer shard).
    */
-  public Path newSharedTemporary(long step, int attempt) throws IOException {
-    var dir = root.resolve(".tmp-" + name(step) + "-attempt-" + attempt);
+  public Path sharedTemporary(long step, int attempt) {
+    return root.resolve(".tmp-" + name(step) + "-attempt-" + attempt);
+  }
+
+  /** Rank 0: makes {@link #sharedTemporary} empty, before the other ranks are told to write into it. */
+  public Path prepareSharedTemporary(long step, int attempt) throws IOException {
+    var dir = sharedTemporary(step, attempt);
     deleteTree(dir);
     return Files.createDirectories(dir);
   }
