@@ -36,6 +36,18 @@ public final class HostArrays {
     return owned(manager.create(data, shape));
   }
 
+  /**
+   * A 0-d float32 {@code value} in libtorch's memory, for factors on autograd's path: autograd keeps
+   * a factor until the backward pass, and DJL's {@code mul(Number)}, {@code div(Number)},
+   * {@code pow(Number)}, {@code maximum(Number)} (and {@code swish}, which multiplies by its beta)
+   * make theirs in a JVM buffer that garbage collection frees once the wrapper is closed, so the
+   * backward pass read garbage (gradient norms of 0 or 1e18 when the JVM collected between forward
+   * and backward). {@code add} and {@code sub} of a number are safe: autograd keeps nothing of it.
+   */
+  public static NDArray scalar(NDManager manager, float value) {
+    return of(manager, new float[] {value}, new Shape());
+  }
+
   private static NDArray owned(NDArray wrapped) {
     NDArray copy = wrapped.duplicate(); // libtorch's clone: its own memory
     wrapped.close();

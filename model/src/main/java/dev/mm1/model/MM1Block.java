@@ -67,6 +67,15 @@ public abstract class MM1Block extends AbstractBlock {
   }
 
   /**
+   * SiLU, x·sigmoid(x) (swish with beta 1). Not DJL's {@code swish}: it multiplies by beta made from a
+   * Java number, which autograd keeps in a JVM buffer a garbage collection may free (see
+   * {@link HostArrays#scalar}).
+   */
+  static NDArray silu(NDArray x) {
+    return x.mul(ai.djl.nn.Activation.sigmoid(x));
+  }
+
+  /**
    * Hands {@code result} to {@code owner}'s manager. Results of ops whose first operand is a
    * parameter land in the long-lived parameter manager and would keep every step's graph alive.
    */
