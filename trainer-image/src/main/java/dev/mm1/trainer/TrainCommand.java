@@ -238,13 +238,13 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       if (failure == null) {
         collective.close();
-      } else {
-        collective.abort(failure + " (exit " + code + ")");
+        return code;
       }
+      collective.abort(failure + " (exit " + code + ")");
+      return fail(code, failure);
     } finally {
-      finished.countDown();
+      finished.countDown(); // last: a SIGTERM's shutdown hook lets the JVM end once this is counted down
     }
-    return code == ExitCodes.OK ? code : fail(code, failure);
   }
 
   /**

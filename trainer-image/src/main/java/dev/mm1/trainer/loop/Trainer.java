@@ -297,8 +297,10 @@ public final class Trainer {
                 }
               }
             }
+            long syncStart = System.nanoTime();
             double squares = update.synchronize(stepManager);
             var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world, squares});
+            double syncSeconds = (System.nanoTime() - syncStart) / 1e9;
             double lmLoss = reduced[0] / Math.max(1, targets);
             double gradNorm = Math.sqrt(reduced[3]);
             stall += writer.awaitStaged(); // the next update changes what a checkpoint job may still be copying
@@ -341,6 +343,9 @@ public final class Trainer {
             values.put("data_wait_s", dataWait);
             values.put("step_time_s", seconds);
             values.put("skipped_updates", (double) skipped);
+            if (world > 1) {
+              values.put("parallel/sync_s", syncSeconds); // gradients summed over the ranks, and the step's statistics
+            }
             if (stall > 0) {
               values.put("goodput/checkpoint_stall_s", stall);
             }
