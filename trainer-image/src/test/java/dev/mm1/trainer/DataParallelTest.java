@@ -167,6 +167,25 @@ class DataParallelTest {
     assertThat(ResumeTest.leftovers(run)).isEmpty();
   }
 
+  @Test
+  void inAPodWithSeveralProcessesTheEntrypointLaunchesThemAndExitsWithTheFirstFailure(@TempDir Path dir)
+      throws Exception {
+    // A pod of 2 processes whose config is missing: both workers fail at once with 64, as the pod must.
+    var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), TrainCommand.class.getName(), "--threads", "1"));
+    var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
+    var env = builder.environment();
+    dev.mm1.api.PodEnv.ALL_NAMES.forEach(env::remove);
+    env.putAll(Map.of(dev.mm1.api.PodEnv.MM1_CONFIG, dir.resolve("missing.json").toString(), dev.mm1.api.PodEnv.NNODES, "1",
+        dev.mm1.api.PodEnv.NODE_RANK, "0", dev.mm1.api.PodEnv.NPROC_PER_NODE, "2", dev.mm1.api.PodEnv.MM1_RUN_ID, "run",
+        dev.mm1.api.PodEnv.MM1_CHECKPOINT_DIR, dir.toString()));
+    var pod = builder.start();
+    assertThat(pod.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    var log = Files.readString(dir.resolve("log"));
+    assertThat(pod.exitValue()).as(log).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(log).contains("started 2 workers (ranks 0..1 of 2)").contains("missing.json").contains("exited with code 64");
+  }
+
   /** Two one-worker nodes of a ZeRO-1 gang, as two launchers on this machine would be on two. */
   private static List<Process> startNodes(Path run, Path dir, String name, String port) throws IOException {
     var nodes = new ArrayList<Process>();

@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
  * all-reduce, AdamW) of 2 worker processes with 1 compute thread each, beside 1 worker with 1
  * thread, with the same micro-batch per worker, on the shapes-world corpus: real {@code mm1 train}
  * processes started by the launcher, throughput read from their {@code metrics.jsonl} after warm-up
- * steps. The two are run in turns ({@code --rounds}) so a busy moment slows both. Prints a table,
- * then one JSON object on the last line.
+ * steps. As a third figure, two independent 1-worker runs at the same time show what this machine
+ * gives two processes at all (its cores, memory bandwidth and other load), which bounds the
+ * speed-up from above. The configurations are run in turns ({@code --rounds}) so a busy moment slows
+ * all of them. Prints a table, then one JSON object on the last line.
  */
 @Command(name = "ddp", mixinStandardHelpOptions = true,
     description = "Tokens/s of 2 data-parallel workers x 1 thread beside 1 worker x 1 thread, same micro-batch per worker.")
@@ -37,7 +39,8 @@ public final class DdpBenchmark implements Callable<Integer> {
   @Option(names = "--micro-batch", defaultValue = "1", description = "Sequences per worker per step (default ${DEFAULT-VALUE}).")
   int microBatch;
 
-  @Option(names = "--sequence-length", defaultValue = "512", description = "Packed sequence length (default ${DEFAULT-VALUE}).")
+  @Option(names = "--sequence-length", defaultValue = "1024",
+      description = "Packed sequence length (default ${DEFAULT-VALUE}, the small preset's longest).")
   int sequenceLength;
 
   @Option(names = "--steps", defaultValue = "3", description = "Measured steps per run (default ${DEFAULT-VALUE}).")
@@ -46,7 +49,7 @@ public final class DdpBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "1", description = "Steps before measuring (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--rounds", defaultValue = "1", description = "Runs of each configuration, taken in turns (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", defaultValue = "2", description = "Runs of each configuration, taken in turns (default ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(names = "--zero", description = "Shard the optimizer state of the 2 workers (ZeRO-1).")
@@ -88,23 +91,34 @@ public final class DdpBenchmark implements Callable<Integer> {
       }
       var single = new ArrayList<Measured>();
       var parallel = new ArrayList<Measured>();
+      var independent = new ArrayList<Measured>();
       for (int round = 0; round < rounds; round++) {
-        single.add(run(work, 1, round));
-        parallel.add(run(work, 2, round));
+        single.add(run(work, 1, round, 1).getFirst());
+        parallel.add(run(work, 2, round, 1).getFirst());
+        independent.addAll(run(work, 1, round, 2));
       }
       var one = total(single);
       var two = total(parallel);
       double speedup = two.tokensPerSecond() / one.tokensPerSecond();
-      System.out.printf(Locale.ROOT, "%-22s %12s %10s %10s %12s%n", "", "tokens/s", "s/step", "sync s", "data wait s");
+      // Each independent run's throughput, summed: what two processes get from this machine together.
+      double pair = 0;
+      for (var m : independent) {
+        pair += m.tokensPerSecond() / rounds;
+      }
+      double ceiling = pair / one.tokensPerSecond();
+      System.out.printf(Locale.ROOT, "%-30s %12s %10s %10s %12s%n", "", "tokens/s", "s/step", "sync s", "data wait s");
       print("1 worker x 1 thread", one);
       print("2 workers x 1 thread", two);
-      System.out.printf(Locale.ROOT, "speed-up: %.2fx (goal >= 1.8x)%n", speedup);
+      System.out.printf(Locale.ROOT, "%-30s %12.1f%n", "2 independent 1-worker runs", pair);
+      System.out.printf(Locale.ROOT, "speed-up: %.2fx (goal >= 1.8x); two independent processes on this machine: %.2fx%n",
+          speedup, ceiling);
       System.out.println(String.format(Locale.ROOT, "{\"benchmark\": \"ddp\", \"preset\": \"%s\", \"microBatch\": %d,"
               + " \"sequenceLength\": %d, \"measuredSteps\": %d, \"rounds\": %d, \"zero\": %b,"
               + " \"tokensPerSecond1\": %.1f, \"tokensPerSecond2\": %.1f, \"speedup\": %.3f, \"syncSecondsPerStep2\": %.3f,"
-              + " \"secondsPerStep1\": %.3f, \"secondsPerStep2\": %.3f, \"cpus\": %d, \"goal\": 1.8}",
+              + " \"secondsPerStep1\": %.3f, \"secondsPerStep2\": %.3f, \"independentPairSpeedup\": %.3f, \"cpus\": %d,"
+              + " \"goal\": 1.8}",
           preset, microBatch, sequenceLength, steps, rounds, zero, one.tokensPerSecond(), two.tokensPerSecond(), speedup,
-          two.syncSeconds() / (steps * rounds), one.seconds() / (steps * rounds), two.seconds() / (steps * rounds),
+          two.syncSeconds() / (steps * rounds), one.seconds() / (steps * rounds), two.seconds() / (steps * rounds), ceiling,
           Runtime.getRuntime().availableProcessors()));
       return 0;
     } finally {
@@ -114,7 +128,7 @@ public final class DdpBenchmark implements Callable<Integer> {
 
   private void print(String label, Measured m) {
     int n = steps * rounds;
-    System.out.printf(Locale.ROOT, "%-22s %12.1f %10.2f %10.3f %12.3f%n", label, m.tokensPerSecond(), m.seconds() / n,
+    System.out.printf(Locale.ROOT, "%-30s %12.1f %10.2f %10.3f %12.3f%n", label, m.tokensPerSecond(), m.seconds() / n,
         m.syncSeconds() / n, m.dataWaitSeconds() / n);
   }
 
@@ -132,25 +146,43 @@ public final class DdpBenchmark implements Callable<Integer> {
     return new Measured(runs.getFirst().workers(), tokens, seconds, sync, wait);
   }
 
-  /** One {@code mm1 train} run of {@code workers} workers; the steps after the warm-up are measured. */
-  private Measured run(Path work, int workers, int round) throws Exception {
-    var dir = work.resolve("run-" + workers + "-" + round);
+  /**
+   * {@code copies} simultaneous {@code mm1 train} runs of {@code workers} workers each; the steps
+   * after the warm-up are measured.
+   */
+  private List<Measured> run(Path work, int workers, int round, int copies) throws Exception {
     var spec = work.resolve("spec-" + workers + ".yaml");
     Files.writeString(spec, spec(workers));
-    var args = new ArrayList<>(List.of("-f", spec.toString(), "--run-dir", dir.toString(), "--data-root",
-        corpus.toAbsolutePath().toString(), "--threads", "1", "--data-threads", "1"));
-    if (workers > 1) {
-      args.addAll(List.of("--nproc-per-node", Integer.toString(workers), "--master-port", freePort()));
+    var processes = new ArrayList<Process>();
+    var dirs = new ArrayList<Path>();
+    System.out.printf(Locale.ROOT, "round %d: %s ...%n", round + 1,
+        copies > 1 ? copies + " independent runs of 1 worker" : workers + " worker(s)");
+    for (int copy = 0; copy < copies; copy++) {
+      var name = "run-" + workers + "-" + round + "-" + copy + "-of-" + copies;
+      var dir = work.resolve(name);
+      var args = new ArrayList<>(List.of("-f", spec.toString(), "--run-dir", dir.toString(), "--data-root",
+          corpus.toAbsolutePath().toString(), "--threads", "1", "--data-threads", "1"));
+      if (workers > 1) {
+        args.addAll(List.of("--nproc-per-node", Integer.toString(workers), "--master-port", freePort()));
+      }
+      processes.add(new ProcessBuilder(JavaCommand.of(TrainCommand.class, List.of(), args)).redirectErrorStream(true)
+          .redirectOutput(work.resolve(name + ".log").toFile()).start());
+      dirs.add(dir);
     }
-    var log = work.resolve("run-" + workers + "-" + round + ".log");
-    System.out.printf(Locale.ROOT, "round %d: %d worker(s) ...%n", round + 1, workers);
-    var process = new ProcessBuilder(JavaCommand.of(TrainCommand.class, List.of(), args)).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    if (!process.waitFor(2, TimeUnit.HOURS) || process.exitValue() != 0) {
-      process.destroyForcibly();
-      throw new IllegalStateException("the " + workers + "-worker run failed (exit " + process.exitValue() + "):\n"
-          + Files.readString(log));
+    var out = new ArrayList<Measured>();
+    for (int copy = 0; copy < copies; copy++) {
+      var process = processes.get(copy);
+      if (!process.waitFor(2, TimeUnit.HOURS) || process.exitValue() != 0) {
+        processes.forEach(Process::destroyForcibly);
+        throw new IllegalStateException("a " + workers + "-worker run failed (exit " + process.exitValue() + "):\n"
+            + Files.readString(work.resolve(dirs.get(copy).getFileName() + ".log")));
+      }
+      out.add(measured(dirs.get(copy), workers));
     }
+    return out;
+  }
+
+  private Measured measured(Path dir, int workers) throws IOException {
     long tokens = 0;
     double seconds = 0;
     double sync = 0;

@@ -10,6 +10,7 @@ import dev.mm1.trainer.loop.Collective;
 import dev.mm1.trainer.loop.Partition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,9 @@ import java.util.function.Consumer;
  * {@link GangMonitor} that finds lost peers. Arrays are copied into one flat host buffer (reused from
  * call to call), reduced there in buckets of the configured size (each bucket a reduce-scatter then
  * an all-gather, so every rank sends and receives about twice the bucket whatever the ring's size),
- * and copied back into libtorch-owned memory: nothing of the JVM's stays referenced by a tensor.
+ * and copied back. Both copies are plain memory copies between the staging buffer and the tensors'
+ * own memory (seen through DJL's direct view of a contiguous CPU tensor); no tensor is ever made to
+ * point at JVM memory. CPU tensors only: a GPU collective is a different implementation.
  */
 public final class RingCollective implements Collective {
   private static final NDIndex ALL = new NDIndex(":");
@@ -161,7 +164,9 @@ public final class RingCollective implements Collective {
           + " elements; its share of the partition is " + partition.length(rank()));
     }
     var flat = staging(partition.total());
-    flat.put((int) partition.start(rank()) * 4, part.toByteBuffer(), 0, partition.length(rank()) * 4);
+    var memory = memoryOf(part);
+    flat.put((int) partition.start(rank()) * 4, memory != null ? memory : part.toByteBuffer(), 0,
+        partition.length(rank()) * 4);
     forEachBucket(flat, partition, ring::allGather);
     copyOut(arrays, flat);
   }
@@ -257,7 +262,8 @@ public final class RingCollective implements Collective {
         throw new IllegalArgumentException("the ring collective reduces float32 arrays of at least one dimension, got "
             + array.getDataType() + " " + array.getShape());
       }
-      var bytes = array.toByteBuffer(); // a copy made by libtorch
+      var memory = memoryOf(array);
+      var bytes = memory != null ? memory : array.toByteBuffer(); // else a copy made by libtorch
       int length = (int) array.getShape().size() * 4;
       flat.put(offset, bytes, bytes.position(), length);
       offset += length;
@@ -269,12 +275,32 @@ public final class RingCollective implements Collective {
     int offset = 0;
     for (var array : arrays) {
       int length = (int) array.getShape().size() * 4;
-      var slice = flat.slice(offset, length).order(ByteOrder.LITTLE_ENDIAN);
-      // The wrapper reads the staging buffer in place; index_put copies into the array's own memory.
-      try (var wrapped = array.getManager().create(slice, array.getShape(), DataType.FLOAT32)) {
-        array.set(ALL, wrapped);
+      var memory = memoryOf(array);
+      if (memory != null) {
+        memory.put(0, flat, offset, length);
+      } else {
+        var slice = flat.slice(offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        // The wrapper reads the staging buffer in place; index_put copies into the array's own memory.
+        try (var wrapped = array.getManager().create(slice, array.getShape(), DataType.FLOAT32)) {
+          array.set(ALL, wrapped);
+        }
       }
       offset += length;
     }
+  }
+
+  /**
+   * The array's own memory as a direct buffer, or null. DJL's direct view of a contiguous CPU tensor
+   * is its storage; of any other tensor it is a fresh contiguous copy (writes would be lost), which
+   * two views at different addresses give away.
+   */
+  private static ByteBuffer memoryOf(NDArray array) {
+    var view = array.toByteBuffer(true);
+    if (!view.isDirect() || array.getDevice().isGpu()) {
+      return null;
+    }
+    var again = array.toByteBuffer(true);
+    return MemorySegment.ofBuffer(view).address() == MemorySegment.ofBuffer(again).address()
+        ? view.order(ByteOrder.LITTLE_ENDIAN) : null;
   }
 }
