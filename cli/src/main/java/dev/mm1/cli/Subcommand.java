@@ -40,9 +40,7 @@ record Subcommand(String name, String module, String mainClass, String descripti
           List.of(
               leaf("model", "model", "dev.mm1.model.bench.ModelBenchmark",
                   "Forward+backward throughput of a preset beside the matmul roofline"),
-              leaf("validate", "api", "dev.mm1.api.validation.ValidateCommand",
-          "Check MM1Training and MM1Eval files offline as the operator will (exit 0 valid, 1 invalid, 2 unreadable)"),
-      leaf("data", "trainer-image", "dev.mm1.trainer.bench.DataBenchmark",
+              leaf("data", "trainer-image", "dev.mm1.trainer.bench.DataBenchmark",
                   "Samples/s and images/s through the whole data pipeline"),
               leaf("allreduce", "trainer-image", "dev.mm1.trainer.bench.AllReduceBenchmark",
                   "Ring all-reduce bus bandwidth between 2 processes beside raw loopback TCP"),

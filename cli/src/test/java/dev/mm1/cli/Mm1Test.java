@@ -98,7 +98,7 @@ class Mm1Test {
     List<Subcommand> leaves = Subcommand.ALL.stream()
         .flatMap(c -> c.children().isEmpty() ? java.util.stream.Stream.of(c) : c.children().stream())
         .toList();
-    assertThat(leaves).hasSize(11);
+    assertThat(leaves).hasSize(14);
     assertThat(leaves).allSatisfy(c -> assertThat(root.resolve(c.module()).resolve("pom.xml")).exists());
   }
 }

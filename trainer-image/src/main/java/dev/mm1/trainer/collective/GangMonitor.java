@@ -198,7 +198,8 @@ final class GangMonitor implements Peers, GangCheckpoint, AutoCloseable {
         selector.selectedKeys().clear();
       } catch (IOException | RuntimeException e) {
         if (!closing) {
-          declare(rank == 0 ? -1 : 0, "the gang monitor of rank " + rank + " failed: " + e);
+          // Without its monitor this rank can no longer tell a loss: it ends the gang itself.
+          declare(rank, "its gang monitor failed: " + e);
         }
         return;
       }
