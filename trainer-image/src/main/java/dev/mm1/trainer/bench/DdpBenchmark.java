@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
  * all-reduce, AdamW) of 2 worker processes with 1 compute thread each, beside 1 worker with 1
  * thread, with the same micro-batch per worker, on the shapes-world corpus: real {@code mm1 train}
  * processes started by the launcher, throughput read from their {@code metrics.jsonl} after warm-up
- * steps. As a third figure, two independent 1-worker runs at the same time show what this machine
+ * steps. Throughput is in positions per second (sequences x sequence length: the work of a step,
+ * whatever share of the positions is padding), since the workers read different data; the tokens
+ * of real data per second are printed beside it. As a third figure, two independent 1-worker runs at the same time show what this machine
  * gives two processes at all (its cores, memory bandwidth and other load), which bounds the
  * speed-up from above. The configurations are run in turns ({@code --rounds}) so a busy moment slows
  * all of them. Prints a table, then one JSON object on the last line.
@@ -43,7 +45,7 @@ public final class DdpBenchmark implements Callable<Integer> {
       description = "Packed sequence length (default ${DEFAULT-VALUE}, the small preset's longest).")
   int sequenceLength;
 
-  @Option(names = "--steps", defaultValue = "3", description = "Measured steps per run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", defaultValue = "4", description = "Measured steps per run (default ${DEFAULT-VALUE}).")
   int steps;
 
   @Option(names = "--warmup", defaultValue = "1", description = "Steps before measuring (default ${DEFAULT-VALUE}).")
@@ -69,8 +71,12 @@ public final class DdpBenchmark implements Callable<Integer> {
     System.exit(line.execute(args));
   }
 
-  /** One run's measured steps. */
-  record Measured(int workers, long tokens, double seconds, double syncSeconds, double dataWaitSeconds) {
+  /** One run's measured steps: positions computed, tokens of real data among them, time. */
+  record Measured(int workers, long positions, long tokens, double seconds, double syncSeconds, double dataWaitSeconds) {
+    double positionsPerSecond() {
+      return positions / seconds;
+    }
+
     double tokensPerSecond() {
       return tokens / seconds;
     }
@@ -99,14 +105,15 @@ public final class DdpBenchmark implements Callable<Integer> {
       }
       var one = total(single);
       var two = total(parallel);
-      double speedup = two.tokensPerSecond() / one.tokensPerSecond();
+      double speedup = two.positionsPerSecond() / one.positionsPerSecond();
       // Each independent run's throughput, summed: what two processes get from this machine together.
       double pair = 0;
       for (var m : independent) {
-        pair += m.tokensPerSecond() / rounds;
+        pair += m.positionsPerSecond() / rounds;
       }
-      double ceiling = pair / one.tokensPerSecond();
-      System.out.printf(Locale.ROOT, "%-30s %12s %10s %10s %12s%n", "", "tokens/s", "s/step", "sync s", "data wait s");
+      double ceiling = pair / one.positionsPerSecond();
+      System.out.printf(Locale.ROOT, "%-30s %12s %12s %10s %10s %12s%n", "", "positions/s", "data tok/s", "s/step", "sync s",
+          "data wait s");
       print("1 worker x 1 thread", one);
       print("2 workers x 1 thread", two);
       System.out.printf(Locale.ROOT, "%-30s %12.1f%n", "2 independent 1-worker runs", pair);
@@ -114,10 +121,12 @@ public final class DdpBenchmark implements Callable<Integer> {
           speedup, ceiling);
       System.out.println(String.format(Locale.ROOT, "{\"benchmark\": \"ddp\", \"preset\": \"%s\", \"microBatch\": %d,"
               + " \"sequenceLength\": %d, \"measuredSteps\": %d, \"rounds\": %d, \"zero\": %b,"
-              + " \"tokensPerSecond1\": %.1f, \"tokensPerSecond2\": %.1f, \"speedup\": %.3f, \"syncSecondsPerStep2\": %.3f,"
+              + " \"positionsPerSecond1\": %.1f, \"positionsPerSecond2\": %.1f, \"speedup\": %.3f,"
+              + " \"dataTokensPerSecond1\": %.1f, \"dataTokensPerSecond2\": %.1f, \"syncSecondsPerStep2\": %.3f,"
               + " \"secondsPerStep1\": %.3f, \"secondsPerStep2\": %.3f, \"independentPairSpeedup\": %.3f, \"cpus\": %d,"
               + " \"goal\": 1.8}",
-          preset, microBatch, sequenceLength, steps, rounds, zero, one.tokensPerSecond(), two.tokensPerSecond(), speedup,
+          preset, microBatch, sequenceLength, steps, rounds, zero, one.positionsPerSecond(), two.positionsPerSecond(), speedup,
+          one.tokensPerSecond(), two.tokensPerSecond(),
           two.syncSeconds() / (steps * rounds), one.seconds() / (steps * rounds), two.seconds() / (steps * rounds), ceiling,
           Runtime.getRuntime().availableProcessors()));
       return 0;
@@ -128,22 +137,24 @@ public final class DdpBenchmark implements Callable<Integer> {
 
   private void print(String label, Measured m) {
     int n = steps * rounds;
-    System.out.printf(Locale.ROOT, "%-30s %12.1f %10.2f %10.3f %12.3f%n", label, m.tokensPerSecond(), m.seconds() / n,
-        m.syncSeconds() / n, m.dataWaitSeconds() / n);
+    System.out.printf(Locale.ROOT, "%-30s %12.1f %12.1f %10.2f %10.3f %12.3f%n", label, m.positionsPerSecond(),
+        m.tokensPerSecond(), m.seconds() / n, m.syncSeconds() / n, m.dataWaitSeconds() / n);
   }
 
   private static Measured total(List<Measured> runs) {
+    long positions = 0;
     long tokens = 0;
     double seconds = 0;
     double sync = 0;
     double wait = 0;
     for (var m : runs) {
+      positions += m.positions();
       tokens += m.tokens();
       seconds += m.seconds();
       sync += m.syncSeconds();
       wait += m.dataWaitSeconds();
     }
-    return new Measured(runs.getFirst().workers(), tokens, seconds, sync, wait);
+    return new Measured(runs.getFirst().workers(), positions, tokens, seconds, sync, wait);
   }
 
   /**
@@ -183,6 +194,7 @@ public final class DdpBenchmark implements Callable<Integer> {
   }
 
   private Measured measured(Path dir, int workers) throws IOException {
+    long positions = 0;
     long tokens = 0;
     double seconds = 0;
     double sync = 0;
@@ -194,11 +206,12 @@ public final class DdpBenchmark implements Callable<Integer> {
       }
       double stepSeconds = metrics.get("step_time_s").asDouble();
       tokens += Math.round(metrics.get("tokens_per_s").asDouble() * stepSeconds);
+      positions += (long) microBatch * workers * sequenceLength;
       seconds += stepSeconds;
       sync += metrics.path("parallel/sync_s").asDouble(0);
       wait += metrics.get("data_wait_s").asDouble();
     }
-    return new Measured(workers, tokens, seconds, sync, wait);
+    return new Measured(workers, positions, tokens, seconds, sync, wait);
   }
 
   /** The same data and model for both; the global batch is the micro-batch times the workers, one micro-batch each. */

@@ -275,7 +275,9 @@ public final class Trainer {
               int images = input.images() == null ? 0 : (int) input.images().getShape().get(0);
               localFlops += 3 * FlopCounts.forward(config, part.size(), part.getFirst().tokens().length, images);
             }
+            long countStart = System.nanoTime();
             var counts = collective.allReduceSum(new double[] {localTargets, localTokens, localFlops});
+            double countSeconds = (System.nanoTime() - countStart) / 1e9;
             long targets = (long) counts[0];
             long stepTokens = (long) counts[1];
             double lossSum = 0;
@@ -300,7 +302,7 @@ public final class Trainer {
             long syncStart = System.nanoTime();
             double squares = update.synchronize(stepManager);
             var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world, squares});
-            double syncSeconds = (System.nanoTime() - syncStart) / 1e9;
+            double syncSeconds = (System.nanoTime() - syncStart) / 1e9 + countSeconds;
             double lmLoss = reduced[0] / Math.max(1, targets);
             double gradNorm = Math.sqrt(reduced[3]);
             stall += writer.awaitStaged(); // the next update changes what a checkpoint job may still be copying
@@ -344,7 +346,8 @@ public final class Trainer {
             values.put("step_time_s", seconds);
             values.put("skipped_updates", (double) skipped);
             if (world > 1) {
-              values.put("parallel/sync_s", syncSeconds); // gradients summed over the ranks, and the step's statistics
+              // Time in the step's collectives: the global counts, the gradients and the statistics (waits for slower ranks included).
+              values.put("parallel/sync_s", syncSeconds);
             }
             if (stall > 0) {
               values.put("goodput/checkpoint_stall_s", stall);
