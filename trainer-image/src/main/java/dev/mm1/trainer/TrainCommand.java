@@ -47,14 +47,15 @@ import picocli.CommandLine.Option;
         "On one machine: ./mm1 train -f SPEC.yaml renders the same config and runs it; a run that",
         "was stopped resumes from its newest valid checkpoint when started again.",
         "",
-        "Several processes: --nproc-per-node N starts N worker processes that train as one",
-        "(data parallel); --nnodes, --node-rank, --master-addr and --master-port join launchers on",
-        "several machines, as torchrun does. In a pod, NPROC_PER_NODE > 1 starts that many workers.",
+        "Data parallel: --nproc-per-node N starts N worker processes that train as one;",
+        "--nnodes, --node-rank, --master-addr, --master-port join launchers on several",
+        "machines, as torchrun does. In a pod NPROC_PER_NODE > 1 starts that many.",
         "",
-        "Exit codes: 0 done; 64 invalid config or input; 65 bad samples over the skip budget;",
-        "66 diverged (non-finite loss); 67 checkpoint of another model or config; 74 I/O error",
-        "(retryable); 75 a data-parallel peer was lost (retryable); 76 replicas' weights differ",
-        "(retryable); 143 SIGTERM (retryable); anything else retryable."},
+        "Exit codes: 0 done; 64 invalid config or input; 65 bad samples over the skip",
+        "budget; 66 diverged (non-finite loss); 67 checkpoint of another model or config;",
+        "74 I/O error (retryable); 75 a data-parallel peer was lost (retryable);",
+        "76 data-parallel replicas' weights differ (retryable); 143 SIGTERM (retryable);",
+        "anything else retryable."},
     footer = {"", "Every step appends a JSON object to metrics.jsonl in the run directory (pod: the checkpoint",
         "directory): step, loss, lm_loss, MoE losses, lr, grad_norm, tokens, tokens_per_s, mfu, data_wait_s, ..."})
 public final class TrainCommand implements Callable<Integer> {
@@ -79,8 +80,8 @@ public final class TrainCommand implements Callable<Integer> {
   List<String> sets = List.of();
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "Compute threads (default: env MM1_THREADS, else every core). Keep it fixed across a resume for "
-          + "bit-identical losses.")
+      description = "Compute threads per worker (default: env MM1_THREADS, else the cores divided among this machine's "
+          + "workers). Keep it fixed across a resume for bit-identical losses.")
   Integer threads;
 
   @Option(names = "--data-threads", paramLabel = "N", defaultValue = "1",
