@@ -238,7 +238,8 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     return sorted[sorted.length / 2];
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on this machine now (the OS's choice). */
+  static int freePort() throws IOException {
     try (var socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -6,16 +6,13 @@ import dev.mm1.trainer.data.synth.CorpusGenerator;
 import dev.mm1.trainer.data.synth.CorpusSize;
 import dev.mm1.trainer.launch.JavaCommand;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -131,7 +128,9 @@ public final class DdpBenchmark implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors()));
       return 0;
     } finally {
-      deleteTree(work);
+      if (Files.exists(work)) {
+        DataBenchmark.deleteTree(work);
+      }
     }
   }
 
@@ -174,7 +173,8 @@ public final class DdpBenchmark implements Callable<Integer> {
       var args = new ArrayList<>(List.of("-f", spec.toString(), "--run-dir", dir.toString(), "--data-root",
           corpus.toAbsolutePath().toString(), "--threads", "1", "--data-threads", "1"));
       if (workers > 1) {
-        args.addAll(List.of("--nproc-per-node", Integer.toString(workers), "--master-port", freePort()));
+        args.addAll(List.of("--nproc-per-node", Integer.toString(workers), "--master-port",
+          Integer.toString(AllReduceBenchmark.freePort())));
       }
       processes.add(new ProcessBuilder(JavaCommand.of(TrainCommand.class, List.of(), args)).redirectErrorStream(true)
           .redirectOutput(work.resolve(name + ".log").toFile()).start());
@@ -245,22 +245,5 @@ public final class DdpBenchmark implements Callable<Integer> {
         "    uri: file:///checkpoints/bench-ddp",
         "    everySteps: 1000000",
         "");
-  }
-
-  private static String freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      return Integer.toString(socket.getLocalPort());
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }
