@@ -37,6 +37,12 @@ public final class ExitCodes {
   /** A data-parallel peer was lost or unreachable: retryable. */
   public static final int PEER_LOST = 75;
 
+  /**
+   * Data-parallel workers hold different weights (a worker computed differently: other thread
+   * counts or libraries, or a faulty machine): retryable, the gang restarts from its checkpoint.
+   */
+  public static final int REPLICAS_DIFFER = 76;
+
   /** Stopped by SIGTERM (128 + 15): retryable, nothing half-written left visible. */
   public static final int TERMINATED = 143;
 

@@ -97,7 +97,11 @@ public record LocalRun(MM1Training training, Path source) {
     var dir = runDir.toAbsolutePath();
     Files.createDirectories(dir);
     var rendered = TrainerConfig.render(training, dir.toString(), resolved);
-    Files.writeString(dir.resolve(TrainerConfig.FILE), rendered.json());
+    // Renamed into place: the launchers of a local multi-node gang render the same file at once.
+    var temporary = Files.createTempFile(dir, ".config-", ".json");
+    Files.writeString(temporary, rendered.json());
+    Files.move(temporary, dir.resolve(TrainerConfig.FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     return new TrainingJob(spec, rendered.json(), dir, dir, init, name(), 1, reporting);
   }
 
