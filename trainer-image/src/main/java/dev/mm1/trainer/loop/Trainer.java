@@ -245,6 +245,9 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         double pendingStall = 0;
         boolean first = true;
+        // A step's time runs from the end of the previous step to the end of this one, so the steps'
+        // times add up to the loop's wall time (data waits and checkpoint submits included).
+        long previousEnd = System.nanoTime();
         while (step < optimization.steps) {
           stopIfRequested(writer, step + 1);
           if (writer.failure() != null) {
@@ -330,7 +333,9 @@ public final class Trainer {
               }
             }
             tokens += stepTokens;
-            double seconds = (System.nanoTime() - started) / 1e9;
+            long ended = System.nanoTime();
+            double seconds = (ended - previousEnd) / 1e9;
+            previousEnd = ended;
             lastLoss = loss;
             values.put("loss", loss);
             values.put("lm_loss", lmLoss);
