@@ -25,11 +25,23 @@ public final class ExitCodes {
   /** A checkpoint was refused: another model's shape, or a config that changed more than resumable fields. */
   public static final int INCOMPATIBLE_CHECKPOINT = 67;
 
+  /**
+   * The work is done but its results could not be delivered to the control plane (unreachable
+   * until the deadline): they are spooled beside the output and sent by the next start.
+   */
+  public static final int UNDELIVERED = 69;
+
   /** An I/O error (full disk, unwritable checkpoint directory): retryable once the storage is fixed. */
   public static final int IO_ERROR = 74;
 
   /** A data-parallel peer was lost or unreachable: retryable. */
   public static final int PEER_LOST = 75;
+
+  /**
+   * Data-parallel workers hold different weights (a worker computed differently: other thread
+   * counts or libraries, or a faulty machine): retryable, the gang restarts from its checkpoint.
+   */
+  public static final int REPLICAS_DIFFER = 76;
 
   /** Stopped by SIGTERM (128 + 15): retryable, nothing half-written left visible. */
   public static final int TERMINATED = 143;

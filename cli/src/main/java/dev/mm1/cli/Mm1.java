@@ -18,18 +18,22 @@ import picocli.CommandLine.ParseResult;
 public final class Mm1 {
   static final String VERSION = "mm1 0.1.0-SNAPSHOT";
 
-  private final ModuleLauncher launcher;
+  private final Launcher launcher;
   private final Map<CommandSpec, Subcommand> owners = new HashMap<>();
   private final CommandLine commandLine;
 
   Mm1(Path home, PrintWriter out, PrintWriter err) {
-    this.launcher = new ModuleLauncher(home);
+    this(new ModuleLauncher(home), out, err);
+  }
+
+  Mm1(Launcher launcher, PrintWriter out, PrintWriter err) {
+    this.launcher = launcher;
     var top = CommandSpec.create().name("mm1").mixinStandardHelpOptions(true).version(VERSION);
     top.usageMessage()
         .description(
             "Train and evaluate MM1-style multimodal LLMs, on Kubernetes or on this machine.",
             "Each command belongs to a module; './mm1 COMMAND --help' shows its options.")
-        .footer("", "Commands marked (not implemented yet) exist in the plan but not yet in their module.");
+        .footer("", launcher.helpFooter());
     for (var command : Subcommand.ALL) {
       top.addSubcommand(command.name(), spec(command));
     }
@@ -59,8 +63,8 @@ public final class Mm1 {
     owners.put(spec, command);
     var description = command.description();
     if (command.children().isEmpty()) {
-      if (launcher.availability(command) instanceof ModuleLauncher.Availability.NotImplemented) {
-        description += " (not implemented yet)";
+      if (launcher.availability(command) instanceof Launcher.Availability.Unavailable unavailable) {
+        description += " (" + unavailable.mark() + ")";
       }
       spec.addPositional(PositionalParamSpec.builder()
           .paramLabel("ARGS")
@@ -102,25 +106,25 @@ public final class Mm1 {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
     return switch (launcher.availability(command)) {
-      case ModuleLauncher.Availability.Ready ready -> {
+      case Launcher.Availability.Ready ready -> {
         try {
-          yield launcher.run(command, ready.classpath(), args);
+          yield launcher.run(command, ready, args);
         } catch (Exception e) {
           err.println("mm1: could not start " + command.mainClass() + ": " + e.getMessage());
           yield ModuleLauncher.UNAVAILABLE;
         }
       }
-      case ModuleLauncher.Availability.NotImplemented notImplemented -> {
+      case Launcher.Availability.Unavailable unavailable -> {
         if (args.contains("--help") || args.contains("-h")) {
           spec.commandLine().usage(out);
           out.println();
-          out.println(spec.qualifiedName() + " " + notImplemented.why());
+          out.println(spec.qualifiedName() + " " + unavailable.why());
           yield CommandLine.ExitCode.OK;
         }
-        err.println(spec.qualifiedName() + " " + notImplemented.why());
+        err.println(spec.qualifiedName() + " " + unavailable.why());
         yield ModuleLauncher.UNAVAILABLE;
       }
-      case ModuleLauncher.Availability.NotBuilt notBuilt -> {
+      case Launcher.Availability.NotBuilt notBuilt -> {
         err.println(spec.qualifiedName() + " " + notBuilt.why());
         yield ModuleLauncher.UNAVAILABLE;
       }

@@ -11,20 +11,11 @@ import java.util.List;
  * Starts a subcommand's main class in its own JVM on its module's runtime classpath, so that each
  * module keeps its own dependencies (the CLI never loads libtorch or Quarkus itself).
  */
-final class ModuleLauncher {
+final class ModuleLauncher implements Launcher {
   /** Exit code when the command exists in the table but its module cannot run it yet. */
   static final int UNAVAILABLE = 3;
   /** How long a stopped launcher waits for its module's JVM to finish stopping. */
   static final long STOP_TIMEOUT_SECONDS = 90;
-
-  /** Whether a subcommand can run now, and if not, what the user should know. */
-  sealed interface Availability {
-    record Ready(List<String> classpath) implements Availability {}
-
-    record NotImplemented(String why) implements Availability {}
-
-    record NotBuilt(String why) implements Availability {}
-  }
 
   private final Path home;
 
@@ -32,13 +23,14 @@ final class ModuleLauncher {
     this.home = home;
   }
 
-  Availability availability(Subcommand command) {
+  @Override
+  public Availability availability(Subcommand command) {
     var module = home.resolve(command.module());
     var relative = command.mainClass().replace('.', '/');
     var compiled = module.resolve("target/classes").resolve(relative + ".class");
     var source = module.resolve("src/main/java").resolve(relative + ".java");
     if (!Files.exists(source) && !Files.exists(compiled)) {
-      return new Availability.NotImplemented(
+      return new Availability.Unavailable("not implemented yet",
           "belongs to module " + command.module() + ", which does not implement it yet ("
               + command.mainClass() + " does not exist).");
     }
@@ -79,11 +71,12 @@ final class ModuleLauncher {
   }
 
   /** Runs the command with this process's terminal and returns its exit code. */
-  int run(Subcommand command, List<String> classpath, List<String> args) throws IOException, InterruptedException {
-    var process = new ProcessBuilder(commandLine(command, classpath, args)).inheritIO().start();
+  @Override
+  public int run(Subcommand command, Availability.Ready ready, List<String> args) throws IOException, InterruptedException {
+    var process = new ProcessBuilder(commandLine(command, ready.classpath(), args)).inheritIO().start();
     // Ctrl-C reaches both JVMs; a plain kill of the launcher must not orphan the module's JVM. The
     // launcher waits for the module to finish stopping (./mm1 up stops pods and servers in order;
-    // a pod's exit code is its module's), and gives up after a minute.
+    // a pod's exit code is its module's), and gives up after STOP_TIMEOUT_SECONDS.
     var reaper = new Thread(() -> {
       process.destroy();
       try {
@@ -102,5 +95,10 @@ final class ModuleLauncher {
         // the launcher is being stopped: the hook is running, nothing to remove
       }
     }
+  }
+
+  @Override
+  public String helpFooter() {
+    return "Commands marked (not implemented yet) exist in the plan but not yet in their module.";
   }
 }

@@ -98,7 +98,10 @@ class Mm1Test {
     List<Subcommand> leaves = Subcommand.ALL.stream()
         .flatMap(c -> c.children().isEmpty() ? java.util.stream.Stream.of(c) : c.children().stream())
         .toList();
-    assertThat(leaves).hasSize(11);
+    assertThat(leaves).hasSize(17);
+    // Benchmarks are under bench, commands at the top: nothing is listed twice.
+    assertThat(Subcommand.ALL.stream().filter(c -> c.name().equals("bench")).findFirst().orElseThrow().children())
+        .extracting(Subcommand::mainClass).allMatch(name -> name.contains(".bench."));
     assertThat(leaves).allSatisfy(c -> assertThat(root.resolve(c.module()).resolve("pom.xml")).exists());
   }
 }

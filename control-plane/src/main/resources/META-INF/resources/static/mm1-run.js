@@ -1,106 +1,91 @@
-// Run page: uPlot charts of the run's series, extended live from server-sent events.
+// Run page: the run's metric charts (shared view of mm1-charts.js), extended live from server-sent
+// events together with the state badge, the progress bar and the goodput panel.
 (function () {
+  const MM1 = window.MM1;
   // ?live=0 renders a still page (no event stream): printing, screenshots.
   const live = window.EventSource && new URLSearchParams(window.location.search).get('live') !== '0';
   const root = document.getElementById('charts');
   if (!root) return;
-  const api = '/api/v1/runs/' + root.dataset.runId;
-  const palette = ['#2f80ed', '#eb5757', '#27ae60', '#f2994a', '#9b51e0', '#56ccf2', '#219653', '#f2c94c'];
+  const runId = root.dataset.runId;
+  const api = '/api/v1/runs/' + runId;
+  // Charts in a fixed order; a chart shows the named series the run has (patterns take up to 64).
   const groups = [
-    { id: 'loss', title: 'Loss', names: ['loss'] },
+    { id: 'loss', title: 'Loss', names: ['loss', 'lm_loss'] },
+    { id: 'moe-losses', title: 'MoE auxiliary losses', names: ['moe/load_balance_loss', 'moe/z_loss'] },
     { id: 'lr', title: 'Learning rate', names: ['lr'] },
     { id: 'grad', title: 'Gradient norm', names: ['grad_norm'] },
     { id: 'throughput', title: 'Throughput (tokens/s)', names: ['tokens_per_s'] },
+    { id: 'mfu', title: 'MFU', names: ['mfu'] },
+    { id: 'step-time', title: 'Step time and data wait (s)', names: ['step_time_s', 'data_wait_s'] },
+    { id: 'tokens', title: 'Tokens seen', names: ['tokens'] },
+    { id: 'moe', title: 'MoE expert load', pattern: /^moe\/layer\d+\/expert_load\// },
+    { id: 'moe-dropped', title: 'MoE dropped assignments', pattern: /^moe\/layer\d+\/dropped$/ },
+    { id: 'skipped', title: 'Skipped updates', names: ['skipped_updates'] },
   ];
-  const width = () => Math.max(560, Math.min(root.clientWidth / 2 - 30, 900));
 
-  const query = (names, from) => {
-    const params = new URLSearchParams();
-    names.forEach(n => params.append('name', n));
-    params.set('maxPoints', '2000');
-    if (from !== undefined) params.set('from', String(from));
-    return fetch(api + '/metrics?' + params, { credentials: 'same-origin' }).then(r => r.json());
-  };
+  const label = (name) => name.replace(/^moe\//, '');
 
-  // Aligns several series on the union of their steps (uPlot's data layout), null where absent.
-  const align = (series) => {
-    const steps = Array.from(new Set(series.flatMap(s => s.steps))).sort((a, b) => a - b);
-    const index = new Map(steps.map((s, i) => [s, i]));
-    const columns = series.map(s => {
-      const column = new Array(steps.length).fill(null);
-      s.steps.forEach((step, i) => { column[index.get(step)] = s.values[i]; });
-      return column;
-    });
-    return [steps, ...columns];
-  };
-
-  // Small values (learning rates) in exponent notation, so the axis does not read 0, 0, 0.
-  const tick = (u, values) => values.map(v => v === null ? '' : (v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : String(+v.toPrecision(6))));
-
-  // Containers first, in a fixed order; each chart fills its own when its data arrives.
-  const container = (group) => {
-    const el = document.createElement('div');
-    el.className = 'chart';
-    el.id = 'chart-' + group.id;
-    root.appendChild(el);
-    group.el = el;
-  };
-
-  const draw = (group, series) => {
-    const el = group.el;
-    group.data = align(series);
-    group.last = group.data[0].length ? group.data[0][group.data[0].length - 1] : -1;
-    const opts = {
-      title: group.title, width: width(), height: 260,
-      scales: { x: { time: false } },
-      axes: [{}, { values: tick, size: 60 }],
-      series: [{ label: 'step' }].concat(series.map((s, i) => ({
-        label: s.name.replace(/^moe\//, ''), stroke: palette[i % palette.length], width: 1.5, spanGaps: true,
-      }))),
-      legend: { show: series.length <= 16 },
-    };
-    group.plot = new uPlot(opts, group.data, el);
-    el.dataset.points = String(group.data[0].length);
-    if (!group.data[0].length) {
-      group.note = document.createElement('p');
-      group.note.className = 'empty';
-      group.note.textContent = 'No points yet for ' + group.names.join(', ') + '.';
-      el.appendChild(group.note);
+  fetch(api + '/metrics/names', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : Promise.reject(new Error(api + '/metrics/names answered ' + r.status))).then(names => {
+    const palette = MM1.palette();
+    const charts = groups.map(g => {
+      const chosen = g.pattern ? names.filter(n => g.pattern.test(n)).slice(0, 64) : g.names.filter(n => names.includes(n));
+      return { id: g.id, title: g.title, lines: chosen.map((n, i) => ({ run: runId, name: n, label: label(n),
+        colourIndex: i % palette.length, colour: palette[i % palette.length] })) };
+    }).filter(c => c.lines.length);
+    if (!charts.length) {
+      const empty = document.createElement('p');
+      empty.className = 'empty-state';
+      empty.textContent = 'No metrics yet. Charts appear as soon as the trainer posts its first batch'
+        + ' (loss, lr, grad_norm, tokens_per_s, mfu, … to POST ' + api + '/metrics).';
+      root.appendChild(empty);
+      ['chart-controls', 'chart-hint'].forEach(id => { document.getElementById(id).hidden = true; });
+      root.dataset.ready = 'true';
+      return null;
     }
-  };
-
-  // New points after the last drawn step, appended (the server sends at most 2000 per series).
-  const extend = (group) => query(group.names, group.last + 1).then(series => {
-    const fresh = align(series);
-    if (!fresh[0].length) return;
-    group.data = group.data.map((column, i) => column.concat(fresh[i]));
-    group.last = fresh[0][fresh[0].length - 1];
-    group.plot.setData(group.data);
-    group.el.dataset.points = String(group.data[0].length);
-    if (group.note) { group.note.remove(); group.note = null; }
-  });
-
-  fetch(api + '/metrics/names', { credentials: 'same-origin' }).then(r => r.json()).then(names => {
-    const moe = names.filter(n => n.startsWith('moe/')).slice(0, 64);
-    if (moe.length) groups.push({ id: 'moe', title: 'MoE expert load', names: moe });
-    groups.forEach(container);
-    return Promise.all(groups.map(g => query(g.names).then(series => draw(g, series))));
-  }).then(() => {
-    root.dataset.ready = 'true';
+    const view = new MM1.View(root, charts);
+    return view.start().then(() => view);
+  }, error => {
+    const note = document.createElement('p');
+    note.className = 'error';
+    note.textContent = 'Could not load the metrics: ' + error.message + '. Reload the page to try again.';
+    root.appendChild(note);
+    root.dataset.ready = 'error';
+    return null;
+  }).then(view => {
     if (!live) return;
-    let pending = null;
+    let pendingCharts = null;
+    let pendingGoodput = null;
+    const goodput = document.getElementById('goodput');
+    const refreshGoodput = () => {
+      pendingGoodput = null;
+      fetch(goodput.dataset.live, { credentials: 'same-origin' })
+        .then(r => r.ok ? r.text() : Promise.reject(r.status))
+        .then(html => { goodput.innerHTML = html; MM1.localizeTimes(goodput); })
+        .catch(() => {});
+    };
     const events = new EventSource(api + '/events');
+    events.onopen = () => { root.dataset.live = 'connected'; };
     events.onmessage = (m) => {
       const e = JSON.parse(m.data);
+      if (e.type === 'keepalive') return;
       if (e.type === 'state' && e.state) {
         const badge = document.getElementById('state');
         badge.textContent = e.state;
         badge.className = 'state state-' + e.state;
       }
-      if (e.type === 'metrics') {
-        if (e.step !== null) document.getElementById('step').textContent = String(e.step);
-        if (!pending) pending = setTimeout(() => { pending = null; groups.forEach(extend); }, 500);
+      if (e.type === 'metrics' && e.step !== null) {
+        const progress = document.getElementById('run-progress');
+        const total = parseInt(progress.dataset.total, 10);
+        document.getElementById('step').textContent = e.step.toLocaleString() + (total ? ' / ' + total.toLocaleString() : '');
+        if (total) {
+          const percent = Math.min(100, Math.floor(e.step * 100 / total));
+          document.getElementById('progress-bar').style.width = percent + '%';
+          document.getElementById('percent').textContent = percent + '%';
+        }
+        if (view && !pendingCharts) pendingCharts = setTimeout(() => { pendingCharts = null; view.extend(); }, 500);
       }
+      // The goodput panel sums every stored point of its signals again: at most every 15 s.
+      if (goodput && !pendingGoodput) pendingGoodput = setTimeout(refreshGoodput, 15000);
     };
   });
 })();

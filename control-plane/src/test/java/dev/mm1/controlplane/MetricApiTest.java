@@ -285,4 +285,73 @@ class MetricApiTest {
     });
     assertThat(chunkSizes).containsExactly(128, 128, 44);
   }
+
+  /** Every returned point carries the time it was recorded, raw or downsampled, and after a replacement. */
+  @Test
+  void pointsComeWithTheirRecordedTimes() {
+    String run = training("times-run", null);
+    java.time.Instant start = java.time.Instant.parse("2026-03-01T10:00:00Z");
+    int n = 5_000;
+    for (int first = 0; first < n; first += 1_000) {
+      List<Map<String, Object>> batch = new ArrayList<>();
+      for (int step = first; step < first + 1_000; step++) {
+        // time = start + 2 s per step + 7 ms per step, so a time names its step
+        batch.add(Map.of("name", "loss", "step", step, "value", Math.sin(step / 50.0),
+            "time", start.plusMillis(2_007L * step).toString()));
+      }
+      metrics(run, batch);
+    }
+    for (String range : List.of("&maxPoints=100000", "&maxPoints=60", "&maxPoints=50&from=130&to=4321")) {
+      MetricSeries series = query(run, "loss", range);
+      assertThat(series.times()).as(range).hasSameSizeAs(series.steps());
+      for (int i = 0; i < series.steps().size(); i++) {
+        assertThat(series.times().get(i)).as(range).isEqualTo(start.toEpochMilli() + 2_007L * series.steps().get(i));
+      }
+    }
+    // A resumed trainer reports steps again later: the new points' times replace the old ones.
+    java.time.Instant later = start.plusSeconds(86_400);
+    List<Map<String, Object>> again = new ArrayList<>();
+    for (int step = 4_000; step < 4_100; step++) {
+      again.add(Map.of("name", "loss", "step", step, "value", 9.0 + step, "time", later.plusMillis(step).toString()));
+    }
+    metrics(run, again);
+    MetricSeries downsampled = query(run, "loss", "&maxPoints=40");
+    int top = downsampled.steps().indexOf(4_099L);
+    assertThat(top).isNotNegative();
+    assertThat(downsampled.times().get(top)).isEqualTo(later.toEpochMilli() + 4_099);
+  }
+
+  /** The series of several runs in one request, with one step range for all or one per run. */
+  @Test
+  void severalRunsInOneRequest() {
+    String a = training("overlay-a", null);
+    String b = training("overlay-b", null);
+    List<Map<String, Object>> points = new ArrayList<>();
+    for (int step = 0; step < 100; step++) {
+      points.add(point("loss", step, step));
+    }
+    metrics(a, points);
+    metrics(b, points.subList(0, 50));
+    var both = admin().get("/api/v1/metrics?run=" + a + "&run=" + b + "&name=loss&name=absent&to=59").then()
+        .statusCode(200).extract().as(dev.mm1.api.rest.RunMetrics[].class);
+    assertThat(both).extracting(dev.mm1.api.rest.RunMetrics::runId).containsExactly(a, b);
+    assertThat(both[0].series().get(0).steps()).hasSize(60);
+    assertThat(both[1].series().get(0).steps()).hasSize(50);
+    assertThat(both[0].series().get(1).name()).isEqualTo("absent");
+    assertThat(both[0].series().get(1).steps()).isEmpty();
+    var perRun = admin().get("/api/v1/metrics?run=" + a + "&run=" + b + "&name=loss&from=10&from=20&to=19&to=24")
+        .then().statusCode(200).extract().as(dev.mm1.api.rest.RunMetrics[].class);
+    assertThat(perRun[0].series().get(0).steps()).containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
+    assertThat(perRun[1].series().get(0).steps()).containsExactly(20L, 21L, 22L, 23L, 24L);
+
+    admin().get("/api/v1/metrics?name=loss").then().statusCode(400).body("detail", containsString("run is required"));
+    admin().get("/api/v1/metrics?run=" + a + "&run=999999999&name=loss").then().statusCode(404)
+        .body("detail", containsString("run: no run with id '999999999'"));
+    admin().get("/api/v1/metrics?run=" + a + "&run=x&name=loss").then().statusCode(404)
+        .body("detail", containsString("run: no run with id 'x'"));
+    admin().get("/api/v1/metrics?run=" + a + "&run=" + b + "&name=loss&from=1&from=2&from=3").then().statusCode(400)
+        .body("detail", containsString("from: 3 values for 2 runs"));
+    admin().get("/api/v1/metrics?run=" + a + "&run=" + b + "&name=loss&from=5&from=9&to=10&to=8").then().statusCode(400)
+        .body("detail", containsString("to[1]: 8 is before from (9)"));
+  }
 }

@@ -109,6 +109,43 @@ class MigrationTest {
     }
   }
 
+  /** A database at V2: V3 gives every stored rollup the times of its extremes, read from the points. */
+  @Test
+  void rollupsStoredBeforeV3GetTheTimesOfTheirExtremes() throws Exception {
+    try (EmbeddedPostgres v2 = EmbeddedPostgres.builder().start()) {
+      Flyway.configure().dataSource(v2.getPostgresDatabase()).target("2").load().migrate();
+      try (Connection c = v2.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        s.execute("INSERT INTO run (external_id, name, namespace, kind) VALUES ('uid-v2', 'r', 'ns', 'Training')");
+        s.execute("INSERT INTO metric_series (run_id, name) SELECT id, 'loss' FROM run");
+        // Steps 0..199 in two chunks; value = (step - 70)^2 (minimum at 70), time = 1000 + step microseconds.
+        s.execute("INSERT INTO metric_chunk (series_id, first_step, last_step, steps, vals, times_us)"
+            + " SELECT id, lo, lo + 99, array_agg(st ORDER BY st), array_agg(((st - 70) * (st - 70))::float8 ORDER BY st),"
+            + " array_agg(1000 + st ORDER BY st) FROM metric_series, generate_series(0, 1) AS k(k),"
+            + " LATERAL (SELECT k * 100 AS lo) l, LATERAL generate_series(lo, lo + 99) AS st GROUP BY id, lo");
+        s.execute("INSERT INTO metric_rollup (series_id, width, bucket, min_value, min_step, max_value, max_step, points)"
+            + " SELECT series_id, 64, st / 64, min(v), (array_agg(st ORDER BY v, st))[1], max(v),"
+            + " (array_agg(st ORDER BY v DESC, st DESC))[1], count(*) FROM metric_chunk,"
+            + " unnest(steps, vals) AS p(st, v) GROUP BY series_id, st / 64");
+      }
+      assertThat(Flyway.configure().dataSource(v2.getPostgresDatabase()).load().migrate().success).isTrue();
+      try (Connection c = v2.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT bucket, min_step, min_time_us, max_step, max_time_us FROM metric_rollup"
+              + " ORDER BY bucket")) {
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getLong(1) + ": min " + rs.getLong(2) + "@" + rs.getLong(3) + " max " + rs.getLong(4) + "@"
+              + rs.getLong(5));
+        }
+        assertThat(rows).containsExactly("0: min 63@1063 max 0@1000", "1: min 70@1070 max 127@1127",
+            "2: min 128@1128 max 191@1191", "3: min 192@1192 max 199@1199");
+      }
+      try (Connection c = v2.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute("INSERT INTO run_state_change (run_id, to_state, actor, attempt)"
+            + " SELECT id, 'Running', 't', 0 FROM run")).hasMessageContaining("run_state_change_attempt_check");
+      }
+    }
+  }
+
   @Test
   void rejectsMalformedCheckpointsAndUnknownScopes() throws SQLException {
     try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {

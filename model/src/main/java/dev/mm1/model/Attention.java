@@ -69,7 +69,7 @@ public final class Attention extends MM1Block {
     long keys = k.getShape().get(2);
     int group = heads / kvHeads;
     // Query heads of one KV group side by side: no copy of the shared keys and values.
-    var grouped = q.mul((float) (1 / Math.sqrt(headSize))).reshape(batch, kvHeads, group * tokens, headSize);
+    var grouped = Scalars.mul(q, 1 / Math.sqrt(headSize)).reshape(batch, kvHeads, group * tokens, headSize);
     var scores = grouped.matMul(k.transpose(0, 1, 3, 2)); // (B, Hkv, group·T, S)
     if (causal) {
       if (pass == null) {

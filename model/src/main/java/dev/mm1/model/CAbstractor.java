@@ -2,7 +2,6 @@ package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.mm1.model.config.ConnectorConfig;
@@ -64,7 +63,7 @@ public final class CAbstractor extends Connector {
       x = block.forward(store, x, training);
     }
     var tokens = x.transpose(0, 2, 3, 1).reshape(batch, (long) side * side, -1); // (B, M, H)
-    var hidden = Activation.swish(readoutIn.forward(store, tokens, training), 1f);
+    var hidden = Scalars.silu(readoutIn.forward(store, tokens, training));
     return readoutOut.forward(store, hidden, training); // (B, M, D)
   }
 }

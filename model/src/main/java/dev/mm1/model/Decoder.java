@@ -141,8 +141,8 @@ public final class Decoder extends MM1Block {
     }
     x = norm.forward(store, x, training);
     if (!loads.isEmpty()) {
-      loadBalance = loadBalance.div(loads.size());
-      zLoss = zLoss.div(loads.size());
+      loadBalance = Scalars.div(loadBalance, loads.size());
+      zLoss = Scalars.div(zLoss, loads.size());
     }
     return new Hidden(x, loadBalance, zLoss, List.copyOf(loads), List.copyOf(dropped));
   }

@@ -22,7 +22,7 @@ public final class GeluMlp extends MM1Block {
     var hidden = fc1.forward(store, x, training);
     hidden = switch (activation) {
       case GELU -> Activation.gelu(hidden);
-      case QUICK_GELU -> hidden.mul(Activation.sigmoid(hidden.mul(1.702f)));
+      case QUICK_GELU -> hidden.mul(Activation.sigmoid(Scalars.mul(hidden, 1.702)));
     };
     return fc2.forward(store, hidden, training);
   }

@@ -161,8 +161,8 @@ public final class MM1Model extends MM1Block {
     var loss = lmLoss;
     if (out.loadBalanceLoss() != null) {
       var moe = config.decoder().moe();
-      loss = loss.add(out.loadBalanceLoss().mul((float) moe.auxLossCoefficient()))
-          .add(out.zLoss().mul((float) moe.zLossCoefficient()));
+      loss = loss.add(Scalars.mul(out.loadBalanceLoss(), moe.auxLossCoefficient()))
+          .add(Scalars.mul(out.zLoss(), moe.zLossCoefficient()));
     }
     return new MM1Output(logits, loss, lmLoss, out.loadBalanceLoss(), out.zLoss(), out.expertLoad(),
         out.totalDropped(), layout.targets());
@@ -258,8 +258,8 @@ public final class MM1Model extends MM1Block {
     float zLoss = Float.NaN;
     if (out.loadBalanceLoss() != null) {
       var moe = config.decoder().moe();
-      objective = objective.add(out.loadBalanceLoss().mul((float) (moe.auxLossCoefficient() * auxScale)))
-          .add(out.zLoss().mul((float) (moe.zLossCoefficient() * auxScale)));
+      objective = objective.add(Scalars.mul(out.loadBalanceLoss(), moe.auxLossCoefficient() * auxScale))
+          .add(Scalars.mul(out.zLoss(), moe.zLossCoefficient() * auxScale));
       loadBalance = out.loadBalanceLoss().getFloat();
       zLoss = out.zLoss().getFloat();
     }

@@ -116,7 +116,7 @@ public final class MixtureOfExperts extends MM1Block {
       load[e] = routed[e] / (float) (tokens * k);
     }
     var meanProbability = probabilities.mean(new int[] {0}); // (E)
-    var loadBalance = meanProbability.mul(HostArrays.of(x.getManager(), load)).sum().mul((float) count);
+    var loadBalance = Scalars.mul(meanProbability.mul(HostArrays.of(x.getManager(), load)).sum(), count);
     // Router z-loss (ST-MoE): mean of logsumexp(logits)².
     var logSumExp = logits.sub(logits.logSoftmax(1)).get(new NDIndex(":, 0")); // (N)
     var zLoss = logSumExp.square().mean();

@@ -2,7 +2,6 @@ package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
@@ -40,11 +39,11 @@ public final class ResidualConvBlock extends MM1Block {
 
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
-    var y = Activation.swish(norm(store, norm1, conv(store, conv1, x, 0, training), training), 1f);
-    y = Activation.swish(norm(store, norm2, conv(store, conv2, y, 1, training), training), 1f);
+    var y = Scalars.silu(norm(store, norm1, conv(store, conv1, x, 0, training), training));
+    y = Scalars.silu(norm(store, norm2, conv(store, conv2, y, 1, training), training));
     y = norm(store, norm3, conv(store, conv3, y, 0, training), training); // (B, out, H, W)
     var residual = shortcut == null ? x : norm(store, shortcutNorm, conv(store, shortcut, x, 0, training), training);
-    return Activation.swish(y.add(residual), 1f);
+    return Scalars.silu(y.add(residual));
   }
 
   private static NDArray conv(ParameterStore store, Parameter weight, NDArray x, int padding, boolean training) {

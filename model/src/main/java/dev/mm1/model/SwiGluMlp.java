@@ -1,7 +1,6 @@
 package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 
 /** The decoder's SwiGLU MLP: down(silu(gate(x)) · up(x)), no biases. */
@@ -18,7 +17,7 @@ public final class SwiGluMlp extends MM1Block {
 
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
-    var hidden = Activation.swish(gate.forward(store, x, training), 1f).mul(up.forward(store, x, training));
+    var hidden = Scalars.silu(gate.forward(store, x, training)).mul(up.forward(store, x, training));
     return down.forward(store, hidden, training); // (..., D)
   }
 }

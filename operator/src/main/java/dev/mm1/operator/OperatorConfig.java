@@ -9,11 +9,11 @@ import java.util.Optional;
 /** Quarkus configuration of the operator, {@code mm1.operator.*} (env: {@code MM1_OPERATOR_*}). */
 @ConfigMapping(prefix = "mm1.operator")
 public interface OperatorConfig {
-  @WithDefault("ghcr.io/mm1-platform/trainer:latest")
-  String trainerImage();
+  /** Image of trainer pods whose spec names none; default {@link DefaultImages#mm1()}. */
+  Optional<String> trainerImage();
 
-  @WithDefault("ghcr.io/mm1-platform/evaluator:latest")
-  String evaluatorImage();
+  /** Image of evaluator pods whose spec names none; default {@link DefaultImages#mm1()}. */
+  Optional<String> evaluatorImage();
 
   ControlPlane controlPlane();
 
@@ -40,7 +40,8 @@ public interface OperatorConfig {
   }
 
   default OperatorSettings settings() {
-    return new OperatorSettings(trainerImage(), evaluatorImage(), controlPlane().url(), controlPlane().token(),
+    return new OperatorSettings(trainerImage().orElse(DefaultImages.mm1()), evaluatorImage().orElse(DefaultImages.mm1()),
+        controlPlane().url(), controlPlane().token(),
         controlPlane().tokenSecretName(), controlPlane().tokenSecretKey(), masterPort(), progressInterval());
   }
 }

@@ -29,8 +29,7 @@ public record OperatorSettings(
 
   /** Defaults for tests and the benchmark: no control plane. */
   public static OperatorSettings defaults() {
-    return new OperatorSettings(
-        "ghcr.io/mm1-platform/trainer:latest", "ghcr.io/mm1-platform/evaluator:latest",
+    return new OperatorSettings(DefaultImages.mm1(), DefaultImages.mm1(),
         Optional.empty(), Optional.empty(), "mm1-control-plane-token", "token",
         dev.mm1.api.PodEnv.DEFAULT_MASTER_PORT, Duration.ofSeconds(30));
   }

@@ -2,11 +2,20 @@ package dev.mm1.trainer;
 
 import dev.mm1.api.ExitCodes;
 import dev.mm1.api.PodEnv;
+import dev.mm1.api.config.Canonical;
 import dev.mm1.api.config.TrainerConfig;
 import dev.mm1.trainer.config.LocalRun;
 import dev.mm1.trainer.config.TrainingJob;
 import dev.mm1.trainer.data.DataPipelineException;
 import dev.mm1.trainer.data.SkipBudgetExceededException;
+import dev.mm1.trainer.collective.CollectiveSettings;
+import dev.mm1.trainer.collective.PeerLostException;
+import dev.mm1.trainer.collective.Rendezvous;
+import dev.mm1.trainer.collective.RendezvousException;
+import dev.mm1.trainer.collective.RingCollective;
+import dev.mm1.trainer.launch.JavaCommand;
+import dev.mm1.trainer.launch.NodeLauncher;
+import dev.mm1.trainer.loop.Collective;
 import dev.mm1.trainer.loop.SingleProcess;
 import dev.mm1.trainer.loop.Trainer;
 import java.io.IOException;
@@ -15,8 +24,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +47,15 @@ import picocli.CommandLine.Option;
         "On one machine: ./mm1 train -f SPEC.yaml renders the same config and runs it; a run that",
         "was stopped resumes from its newest valid checkpoint when started again.",
         "",
-        "Exit codes: 0 done; 64 invalid config or input; 65 bad samples over the skip budget;",
-        "66 diverged (non-finite loss); 67 checkpoint of another model or config; 74 I/O error",
-        "(retryable); 143 SIGTERM (retryable); anything else retryable."},
+        "Data parallel: --nproc-per-node N starts N worker processes that train as one;",
+        "--nnodes, --node-rank, --master-addr, --master-port join launchers on several",
+        "machines, as torchrun does. In a pod NPROC_PER_NODE > 1 starts that many.",
+        "",
+        "Exit codes: 0 done; 64 invalid config or input; 65 bad samples over the skip",
+        "budget; 66 diverged (non-finite loss); 67 checkpoint of another model or config;",
+        "74 I/O error (retryable); 75 a data-parallel peer was lost (retryable);",
+        "76 data-parallel replicas' weights differ (retryable); 143 SIGTERM (retryable);",
+        "anything else retryable."},
     footer = {"", "Every step appends a JSON object to metrics.jsonl in the run directory (pod: the checkpoint",
         "directory): step, loss, lm_loss, MoE losses, lr, grad_norm, tokens, tokens_per_s, mfu, data_wait_s, ..."})
 public final class TrainCommand implements Callable<Integer> {
@@ -63,13 +80,36 @@ public final class TrainCommand implements Callable<Integer> {
   List<String> sets = List.of();
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "Compute threads (default: env MM1_THREADS, else every core). Keep it fixed across a resume for "
-          + "bit-identical losses.")
+      description = "Compute threads per worker (default: env MM1_THREADS, else the cores divided among this machine's "
+          + "workers). Keep it fixed across a resume for bit-identical losses.")
   Integer threads;
 
   @Option(names = "--data-threads", paramLabel = "N", defaultValue = "1",
       description = "Background threads decoding and packing data (default ${DEFAULT-VALUE}).")
   int dataThreads;
+
+  @Option(names = "--nproc-per-node", paramLabel = "N",
+      description = "With -f: worker processes on this machine (data parallel; default 1).")
+  Integer processesPerNode;
+
+  @Option(names = "--nnodes", paramLabel = "N",
+      description = "With -f: machines (launchers) in the gang, each started with its --node-rank (default 1).")
+  Integer nodes;
+
+  @Option(names = "--node-rank", paramLabel = "R", defaultValue = "0",
+      description = "With -f: this launcher's index among --nnodes (default ${DEFAULT-VALUE}).")
+  int nodeRank;
+
+  @Option(names = "--master-addr", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "With -f: where node rank 0's rank 0 listens (default ${DEFAULT-VALUE}).")
+  String masterAddr;
+
+  @Option(names = "--master-port", paramLabel = "PORT", defaultValue = "29500",
+      description = "With -f: the rendezvous port on --master-addr (default ${DEFAULT-VALUE}).")
+  int masterPort;
+
+  /** How long a worker that must stop (lost peer, vanished launcher) may take before it is halted. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
@@ -84,9 +124,32 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var processStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+    if (specFile == null && (processesPerNode != null || nodes != null)) {
+      return fail(ExitCodes.INVALID_CONFIG, "--nproc-per-node and --nnodes go with -f; in a pod the operator sets "
+          + PodEnv.NPROC_PER_NODE + " and " + PodEnv.NNODES);
+    }
+    boolean localGang = specFile != null && (processesPerNode != null || nodes != null);
     TrainingJob job;
+    PodEnv pod;
     try {
-      job = specFile != null ? localJob() : podJob();
+      if (localGang) {
+        pod = localGang();
+        job = localJob(List.of("resources.nodes=" + pod.nodes(), "resources.processesPerNode=" + pod.processesPerNode()));
+        if (pod.processesPerNode() > 1) {
+          return launch(new PodEnv(job.checkpointDir().resolve(TrainerConfig.FILE), pod.nodeRank(), pod.nodes(),
+              pod.processesPerNode(), 0, pod.masterAddr(), pod.masterPort(), localRunId(job), pod.controlPlaneUrl(),
+              pod.controlPlaneToken(), job.checkpointDir(), 1));
+        }
+      } else if (specFile != null) {
+        pod = null;
+        job = localJob(List.of());
+      } else {
+        pod = podEnv();
+        if (pod.processesPerNode() > 1 && !System.getenv().containsKey(PodEnv.RANK)) {
+          return launch(pod);
+        }
+        job = podJob(pod);
+      }
     } catch (IllegalArgumentException | UncheckedIOException e) {
       return fail(ExitCodes.INVALID_CONFIG, e.getMessage());
     } catch (NoSuchFileException e) {
@@ -94,10 +157,39 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IOException e) {
       return fail(ExitCodes.IO_ERROR, "cannot prepare the run directory: " + e);
     }
-    configureEngine(threads != null ? threads : envInt("MM1_THREADS", Runtime.getRuntime().availableProcessors()));
-    var trainer = new Trainer(job, new SingleProcess(), System.err, processStart, dataThreads);
+    int localWorkers = pod == null ? 1 : pod.localWorldSize();
+    configureEngine(threads != null ? threads
+        : envInt("MM1_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / localWorkers)));
+    if (pod != null) {
+      System.setProperty("mm1.localRank", Integer.toString(pod.localRank())); // its GPU, where there are GPUs
+    }
+    Collective collective;
+    try {
+      collective = pod == null || pod.worldSize() == 1 ? new SingleProcess() : join(pod, job);
+    } catch (RendezvousException e) {
+      return fail(e.retryable() ? ExitCodes.PEER_LOST : ExitCodes.INVALID_CONFIG, e.getMessage());
+    } catch (IOException | UncheckedIOException e) {
+      return fail(ExitCodes.PEER_LOST, "the rendezvous failed: " + e.getMessage());
+    }
+    return train(job, collective, processStart);
+  }
+
+  /** Runs the trainer on this rank; the collective is closed (or told why this rank fails) at the end. */
+  private int train(TrainingJob job, Collective collective, Instant processStart) {
+    var trainer = new Trainer(job, collective, System.err, processStart, dataThreads);
     var finished = new CountDownLatch(1);
     var main = Thread.currentThread();
+    if (collective instanceof RingCollective ring) {
+      // A lost peer ends the gang: stop at the next micro-batch (at once inside a collective), exit 75.
+      ring.onPeerLost(loss -> stopOrHalt(trainer, loss, ExitCodes.PEER_LOST, finished));
+    }
+    Long launcher = Long.getLong(JavaCommand.LAUNCHER_PID);
+    if (launcher != null) {
+      // A worker never outlives its launcher (killed with SIGKILL, it cannot stop us itself).
+      ProcessHandle.of(launcher).map(ProcessHandle::onExit).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
+          .thenRun(() -> stopOrHalt(trainer, new Trainer.TerminatedException("the launcher (pid " + launcher
+              + ") is gone; stopping"), ExitCodes.TERMINATED, finished));
+    }
     // SIGTERM: stop at the next micro-batch, abort a checkpoint in flight (it was never visible), exit 143.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       trainer.requestStop();
@@ -109,24 +201,111 @@ public final class TrainCommand implements Callable<Integer> {
         // the JVM is going down anyway
       }
     }));
+    int code;
+    String failure;
     try {
       trainer.run();
-      return ExitCodes.OK;
+      code = ExitCodes.OK;
+      failure = null;
     } catch (Trainer.TerminatedException e) {
-      return fail(ExitCodes.TERMINATED, e.getMessage());
+      code = ExitCodes.TERMINATED;
+      failure = e.getMessage();
+    } catch (PeerLostException e) {
+      code = ExitCodes.PEER_LOST;
+      failure = e.getMessage();
+    } catch (Trainer.ReplicasDifferException e) {
+      code = ExitCodes.REPLICAS_DIFFER;
+      failure = e.getMessage();
     } catch (Trainer.DivergedException e) {
-      return fail(ExitCodes.DIVERGED, e.getMessage());
+      code = ExitCodes.DIVERGED;
+      failure = e.getMessage();
     } catch (Trainer.IncompatibleCheckpointException e) {
-      return fail(ExitCodes.INCOMPATIBLE_CHECKPOINT, e.getMessage());
+      code = ExitCodes.INCOMPATIBLE_CHECKPOINT;
+      failure = e.getMessage();
     } catch (SkipBudgetExceededException e) {
-      return fail(ExitCodes.DATA_ERRORS, e.getMessage());
+      code = ExitCodes.DATA_ERRORS;
+      failure = e.getMessage();
     } catch (IllegalArgumentException | DataPipelineException e) {
-      return fail(ExitCodes.INVALID_CONFIG, e.getMessage());
+      code = ExitCodes.INVALID_CONFIG;
+      failure = e.getMessage();
     } catch (IOException | UncheckedIOException e) {
-      return fail(ExitCodes.IO_ERROR, e.getMessage());
-    } finally {
+      code = ExitCodes.IO_ERROR;
+      failure = e.getMessage();
+    } catch (RuntimeException e) {
+      collective.abort(String.valueOf(e));
       finished.countDown();
+      throw e;
     }
+    try {
+      if (failure == null) {
+        collective.close();
+        return code;
+      }
+      collective.abort(failure + " (exit " + code + ")");
+      return fail(code, failure);
+    } finally {
+      finished.countDown(); // last: a SIGTERM's shutdown hook lets the JVM end once this is counted down
+    }
+  }
+
+  /**
+   * Asks the trainer to stop with {@code reason}; if the main thread is still running after
+   * {@link #STOP_GRACE} (a long computation), the process is halted with {@code code}.
+   */
+  private static void stopOrHalt(Trainer trainer, RuntimeException reason, int code, CountDownLatch finished) {
+    trainer.requestStop(reason);
+    Thread.ofPlatform().daemon().name("mm1-stop-watchdog").start(() -> {
+      try {
+        if (!finished.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          System.err.println("mm1 train: " + reason.getMessage() + " (exit " + code + ")");
+          Runtime.getRuntime().halt(code);
+        }
+      } catch (InterruptedException ignored) {
+        // the JVM is going down anyway
+      }
+    });
+  }
+
+  private int launch(PodEnv pod) {
+    var args = new java.util.ArrayList<String>();
+    if (threads != null) {
+      args.addAll(List.of("--threads", threads.toString()));
+    }
+    args.addAll(List.of("--data-threads", Integer.toString(dataThreads)));
+    try {
+      return new NodeLauncher(pod, TrainCommand.class, args, System.err).run();
+    } catch (IOException e) {
+      return fail(ExitCodes.IO_ERROR, "cannot start the worker processes: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail(ExitCodes.TERMINATED, "interrupted while the workers ran");
+    }
+  }
+
+  private static Collective join(PodEnv pod, TrainingJob job) throws IOException {
+    var member = new Rendezvous.Member(pod.rank(), pod.worldSize(), pod.attempt(), Canonical.sha256(job.renderedConfig()));
+    return Rendezvous.join(member, pod.masterAddr(), pod.masterPort(), CollectiveSettings.of(job.spec().dataParallel),
+        line -> System.err.println("mm1 train: " + line));
+  }
+
+  /** The process model of a local gang from the flags; config and checkpoint paths are filled in after rendering. */
+  private PodEnv localGang() {
+    int perNode = processesPerNode == null ? 1 : processesPerNode;
+    int all = nodes == null ? 1 : nodes;
+    if (perNode < 1 || all < 1) {
+      throw new IllegalArgumentException("--nproc-per-node and --nnodes must be at least 1");
+    }
+    if (nodeRank < 0 || nodeRank >= all) {
+      throw new IllegalArgumentException("--node-rank " + nodeRank + " must be in [0, " + (all - 1) + "] for --nnodes " + all);
+    }
+    var reporting = envReporting(null);
+    return new PodEnv(Path.of(TrainerConfig.FILE), nodeRank, all, perNode, 0, masterAddr, masterPort,
+        reporting == null ? "local" : reporting.runId(), reporting == null ? Optional.empty() : Optional.of(reporting.url()),
+        reporting == null ? Optional.empty() : Optional.of(reporting.token()), Path.of("."), 1);
+  }
+
+  private static String localRunId(TrainingJob job) {
+    return job.reporting() != null ? job.reporting().runId() : "local-" + job.name();
   }
 
   private static int fail(int code, String message) {
@@ -134,20 +313,24 @@ public final class TrainCommand implements Callable<Integer> {
     return code;
   }
 
-  private TrainingJob localJob() throws IOException {
-    var run = LocalRun.render(specFile, sets, dataRoot);
+  private TrainingJob localJob(List<String> processModel) throws IOException {
+    var overrides = new java.util.ArrayList<>(sets);
+    overrides.addAll(processModel); // validated with the rest: the batch must divide among the workers
+    var run = LocalRun.render(specFile, overrides, dataRoot);
     var dir = runDir != null ? runDir : Path.of("runs", run.name());
     var runs = runsRoot != null ? runsRoot : dir.toAbsolutePath().getParent();
     return run.job(dir, runs, envReporting(null));
   }
 
-  private static TrainingJob podJob() throws IOException {
-    PodEnv env;
+  private static PodEnv podEnv() {
     try {
-      env = PodEnv.from(System.getenv());
+      return PodEnv.from(System.getenv());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("pod mode (no -f): " + e.getMessage() + "; to run a spec on this machine use -f SPEC.yaml");
     }
+  }
+
+  private static TrainingJob podJob(PodEnv env) throws IOException {
     var json = Files.readString(env.config());
     var rendered = TrainerConfig.read(json);
     TrainingJob.InitCheckpoint init = null;
@@ -191,9 +374,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** DJL settings read once when the engine starts: no download, the PyTorch engine, fixed threads. */
   public static void configureEngine(int threads) {
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.default_engine", "PyTorch");
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, threads)));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    dev.mm1.model.EngineSettings.configure(threads);
   }
 }

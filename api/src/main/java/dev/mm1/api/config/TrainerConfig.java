@@ -70,11 +70,13 @@ public record TrainerConfig(String json, String hash) {
    * Fields of the rendered config a run may change and still resume from its checkpoints: the
    * step count (the schedule follows the new total), checkpoint cadence and retention, the
    * bad-sample budget, where the checkpoint directory is mounted, the init checkpoint (used only
-   * at step 0) and the run's identity. Anything else (model, data, optimizer settings, batch sizes)
+   * at step 0), the run's identity and process model, and the data-parallel settings (ZeRO-1
+   * checkpoints load into any world size with or without sharding; buckets and timeouts do not
+   * change what is learned). Anything else (model, data, optimizer settings, batch sizes)
    * changes what the checkpoints mean, so a resume under it is refused.
    */
   public static final List<String> RESUMABLE_FIELDS = List.of("optimization.steps", "checkpoints", "init",
-      "data.onBadSample", "data.maxSkippedFraction", "run");
+      "data.onBadSample", "data.maxSkippedFraction", "run", "dataParallel");
 
   /** The rendered config without {@link #RESUMABLE_FIELDS}: what a checkpoint must have been made under. */
   public static JsonNode resumeRelevant(String json) {

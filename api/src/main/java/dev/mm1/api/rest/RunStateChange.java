@@ -11,5 +11,8 @@ import java.time.Instant;
  * @param message what happened
  * @param actor name of the token that made the change
  * @param at when
+ * @param attempt the attempt the run is in after the change, as reported, or null when the
+ *     reporter did not say
  */
-public record RunStateChange(RunState from, RunState to, String reason, String message, String actor, Instant at) {}
+public record RunStateChange(RunState from, RunState to, String reason, String message, String actor, Instant at,
+    Integer attempt) {}

@@ -44,4 +44,14 @@ public class BenchmarkSpec {
   @Min(1)
   @Max(1024)
   public Integer maxNewTokens = 32;
+
+  /** File layout of the dataset at uri; Auto finds it from the files present. */
+  public DatasetFormat format = DatasetFormat.Auto;
+
+  /** Few-shot prompt template; unset means the task's default, which matches the training data's layout. */
+  public PromptSpec prompt;
+
+  /** Seed of the choice of few-shot examples for each query. */
+  @Min(0)
+  public Long seed = 0L;
 }

@@ -40,6 +40,9 @@ public class MM1TrainingSpec {
   /** Extras of the worker pods: service account, pull secrets, data volumes, env, grace period. */
   public WorkerPodSpec pod = new WorkerPodSpec();
 
+  /** Data parallelism across the worker processes: ZeRO-1 sharding, gradient buckets, lost-worker timeouts. */
+  public DataParallelSpec dataParallel = new DataParallelSpec();
+
   /** Where and how often checkpoints are written, and how many are kept. */
   public CheckpointSpec checkpoints = new CheckpointSpec();
 

@@ -31,8 +31,10 @@ import org.postgresql.PGConnection;
  * {@code ./mm1 bench control-plane}: against one embedded PostgreSQL, (a) metric points/s through
  * {@code POST /api/v1/runs/{id}/metrics} in batches of 1 000, from one client and from several at
  * once, beside PostgreSQL COPY of the same rows into a table of one row per point (in interleaved
- * rounds), and (b) p50/p95 of a downsampled 1 000-point query over a
- * 1 000 000-point series beside a plain SELECT of all its rows (from that table). Starts the packaged control plane
+ * rounds), (b) p50/p95 of a downsampled 1 000-point query over a 1 000 000-point series beside a
+ * plain SELECT of all its rows (from that table), and (c) p50/p95 of a comparison's query, five
+ * runs of 1 000 000 points overlaid at 1 000 points per series, beside the same query for one run
+ * (in turns). Starts the packaged control plane
  * ({@code control-plane/target/quarkus-app}; build it with {@code ./mvnw -pl control-plane -am
  * package -DskipTests}) in its own JVM. The last line is one JSON object.
  */
@@ -44,6 +46,10 @@ public final class ControlPlaneBenchmark {
   private static final int WARM_UP_BATCHES = Integer.getInteger("mm1.bench.warm-up-batches", 300);
   private static final int CLIENTS = Integer.getInteger("mm1.bench.clients", 4);
   private static final int ROUNDS = Integer.getInteger("mm1.bench.rounds", 4);
+  /** Runs a comparison overlays, each holding the POINTS points of the ingestion runs. */
+  private static final int OVERLAY_RUNS = 5;
+  /** Points per series a comparison chart asks for (about one per pixel). */
+  private static final int OVERLAY_MAX_POINTS = 1000;
 
   /**
    * Where COPY writes the same rows: one row per point with the idempotency key as primary key,
@@ -198,6 +204,42 @@ public final class ControlPlaneBenchmark {
       }
     }
     Arrays.sort(latencies);
+
+    // A comparison overlays OVERLAY_RUNS runs of POINTS points each in one request
+    // (GET /api/v1/metrics?run=…&run=…); beside it, in turns, the same request for one run.
+    List<String> overlayRuns = new ArrayList<>(List.of(runId, concurrentRunId));
+    while (overlayRuns.size() < OVERLAY_RUNS) {
+      String extra = createRun(http, base, "bench-overlay-" + overlayRuns.size());
+      for (byte[] body : bodies) {
+        connections.get().post("/api/v1/runs/" + extra + "/metrics", body);
+      }
+      overlayRuns.add(extra);
+    }
+    String single = base + "/api/v1/metrics?run=" + runId + "&name=loss&maxPoints=" + OVERLAY_MAX_POINTS;
+    String overlay = base + "/api/v1/metrics?run=" + String.join("&run=", overlayRuns) + "&name=loss&maxPoints="
+        + OVERLAY_MAX_POINTS;
+    double[] singleMs = new double[QUERIES];
+    double[] overlayMs = new double[QUERIES];
+    int mostPoints = 0;
+    for (int k = -5; k < QUERIES; k++) { // 5 warm-up turns
+      long t = System.nanoTime();
+      get(http, single);
+      double one = (System.nanoTime() - t) / 1e6;
+      t = System.nanoTime();
+      String body = get(http, overlay);
+      double all = (System.nanoTime() - t) / 1e6;
+      if (k >= 0) {
+        singleMs[k] = one;
+        overlayMs[k] = all;
+      }
+      if (k == -5) {
+        mostPoints = checkOverlay(body, overlayRuns.size());
+      }
+    }
+    Arrays.sort(singleMs);
+    Arrays.sort(overlayMs);
+    double singleP95 = singleMs[(int) Math.ceil(QUERIES * 0.95) - 1];
+    double overlayP95 = overlayMs[(int) Math.ceil(QUERIES * 0.95) - 1];
     Arrays.sort(roundRatios);
     Arrays.sort(concurrentRoundRatios);
     double p50 = latencies[QUERIES / 2];
@@ -213,13 +255,39 @@ public final class ControlPlaneBenchmark {
         100 * concurrentRoundRatios[ROUNDS - 1]);
     System.out.printf(Locale.ROOT, "query over %d points: downsampled to 1000 p50 %.1f ms, p95 %.1f ms; plain SELECT of all rows %.1f ms%n",
         POINTS, p50, p95, selectAllMs);
+    System.out.printf(Locale.ROOT, "overlay of %d runs x %d points, maxPoints %d (at most %d points per series):"
+            + " p50 %.1f ms, p95 %.1f ms; one run alone p50 %.1f ms, p95 %.1f ms; p95 ratio %.2f (goal <= 2)%n",
+        overlayRuns.size(), POINTS, OVERLAY_MAX_POINTS, mostPoints, overlayMs[QUERIES / 2], overlayP95,
+        singleMs[QUERIES / 2], singleP95, overlayP95 / singleP95);
     System.out.printf(Locale.ROOT, "{\"points\":%d,\"batch\":%d,\"rounds\":%d,\"copy_points_per_s\":%.0f,"
             + "\"api_points_per_s\":%.0f,\"api_to_copy_ratio\":%.3f,"
             + "\"clients\":%d,\"concurrent_api_points_per_s\":%.0f,\"concurrent_api_to_copy_ratio\":%.3f,"
             + "\"downsampled_p50_ms\":%.2f,\"downsampled_p95_ms\":%.2f,\"select_all_ms\":%.2f,"
-            + "\"select_all_to_p95_ratio\":%.1f}%n",
+            + "\"select_all_to_p95_ratio\":%.1f,\"overlay_runs\":%d,\"overlay_max_points\":%d,"
+            + "\"overlay_most_points_per_series\":%d,\"overlay_p50_ms\":%.2f,\"overlay_p95_ms\":%.2f,"
+            + "\"single_run_p50_ms\":%.2f,\"single_run_p95_ms\":%.2f,\"overlay_to_single_p95_ratio\":%.2f}%n",
         POINTS, BATCH, ROUNDS, copyRate, apiRate, apiRate / copyRate, CLIENTS, concurrentRate, concurrentRate / copyRate,
-        p50, p95, selectAllMs, selectAllMs / p95);
+        p50, p95, selectAllMs, selectAllMs / p95, overlayRuns.size(), OVERLAY_MAX_POINTS, mostPoints,
+        overlayMs[QUERIES / 2], overlayP95, singleMs[QUERIES / 2], singleP95, overlayP95 / singleP95);
+  }
+
+  /** Checks that the overlay answered every run's series with at most maxPoints points; the most it returned. */
+  private static int checkOverlay(String body, int runs) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+    if (answer.size() != runs) {
+      throw new IllegalStateException("the overlay answered " + answer.size() + " runs, not " + runs);
+    }
+    int most = 0;
+    for (com.fasterxml.jackson.databind.JsonNode run : answer) {
+      com.fasterxml.jackson.databind.JsonNode series = run.path("series").path(0);
+      int points = series.path("steps").size();
+      if (points > OVERLAY_MAX_POINTS || points < OVERLAY_MAX_POINTS / 4 || !series.path("downsampled").asBoolean()) {
+        throw new IllegalStateException("run " + run.path("runId").asText() + ": " + points
+            + " points (downsampled " + series.path("downsampled") + ") for maxPoints " + OVERLAY_MAX_POINTS);
+      }
+      most = Math.max(most, points);
+    }
+    return most;
   }
 
   /**

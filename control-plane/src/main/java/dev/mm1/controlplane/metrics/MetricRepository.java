@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,15 +55,22 @@ public class MetricRepository {
   private static final String LOCK_SERIES =
       "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?, s) FROM unnest(?::int[]) AS u(s)) AS locked";
 
-  /** Merges new points' extremes and count into a rollup row (min of mins, max of maxes, sum of counts). */
+  /**
+   * Merges new points' extremes and count into a rollup row (min of mins, max of maxes, sum of
+   * counts); an extreme's time goes with its step (every right-hand side sees the old row).
+   */
   private static final String MERGE_ROLLUP = """
 
         min_value = least(r.min_value, EXCLUDED.min_value),
         min_step = CASE WHEN ARRAY[EXCLUDED.min_value, EXCLUDED.min_step::float8]
             < ARRAY[r.min_value, r.min_step::float8] THEN EXCLUDED.min_step ELSE r.min_step END,
+        min_time_us = CASE WHEN ARRAY[EXCLUDED.min_value, EXCLUDED.min_step::float8]
+            < ARRAY[r.min_value, r.min_step::float8] THEN EXCLUDED.min_time_us ELSE r.min_time_us END,
         max_value = greatest(r.max_value, EXCLUDED.max_value),
         max_step = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
             > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_step ELSE r.max_step END,
+        max_time_us = CASE WHEN ARRAY[EXCLUDED.max_value, EXCLUDED.max_step::float8]
+            > ARRAY[r.max_value, r.max_step::float8] THEN EXCLUDED.max_time_us ELSE r.max_time_us END,
         points = r.points + EXCLUDED.points""";
   /** The run's latest progress for the runs list. */
   private static final String UPDATE_PROGRESS = """
@@ -117,8 +125,10 @@ public class MetricRepository {
         FROM chunk b, point p
         WHERE NOT EXISTS (SELECT 1 FROM overlap) AND NOT EXISTS (SELECT 1 FROM tail t WHERE t.series_id = b.series_id))
       , merged AS (
-        INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
-        SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[])
+        INSERT INTO metric_rollup AS r (series_id, width, bucket, min_value, min_step, max_value, max_step, points,
+          min_time_us, max_time_us)
+        SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::int[],
+          ?::bigint[], ?::bigint[])
         WHERE NOT EXISTS (SELECT 1 FROM overlap)
         ON CONFLICT (series_id, width, bucket) DO UPDATE SET""" + MERGE_ROLLUP + """
       )
@@ -151,15 +161,25 @@ public class MetricRepository {
       FROM numbered GROUP BY s, piece""";
   /** The points of a series in a step range, from the chunks that overlap it: (series, from, to, from, to). */
   private static final String POINTS_IN_RANGE = """
-      SELECT p.st AS step, p.v AS value FROM metric_chunk c, unnest(c.steps, c.vals) AS p(st, v)
+      SELECT p.st AS step, p.v AS value, p.t AS time_us FROM metric_chunk c, unnest(c.steps, c.vals, c.times_us) AS p(st, v, t)
       WHERE c.series_id = ? AND c.last_step >= ? AND c.first_step <= ? AND p.st BETWEEN ? AND ?""";
 
+  /** Connections that concurrent reads of one comparison may take beyond the request's own, in all. */
+  static final int PARALLEL_READS = 6;
+
   private final Transactions db;
+  private final java.util.concurrent.Semaphore parallelReads = new java.util.concurrent.Semaphore(PARALLEL_READS);
+  private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
   /** (run id, name) → series id. Series are never deleted, so entries never go stale. */
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
 
   MetricRepository(Transactions db) {
     this.db = db;
+  }
+
+  @jakarta.annotation.PreDestroy
+  void stopReaders() {
+    readers.shutdownNow();
   }
 
   /**
@@ -179,7 +199,7 @@ public class MetricRepository {
     SortedPoints batch = SortedPoints.of(points, series, nowMicros);
     SortedPoints.Chunks chunks = batch.chunks();
     int[] lockOrder = chunks.seriesIds();
-    BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, batch.ids(), batch.steps(), batch.values());
+    BatchRollups rollups = BatchRollups.of(ROLLUP_WIDTHS, batch.ids(), batch.steps(), batch.values(), batch.timesMicros());
     Boolean overlaps = db.executeAtomically(LOCK_AND_STORE_NEW, (c, store) -> {
       store.setInt(1, SERIES_LOCK_SPACE);
       store.setArray(2, BatchRollups.array(c, "int4", lockOrder));
@@ -192,7 +212,7 @@ public class MetricRepository {
       store.setArray(9, BatchRollups.array(c, "float8", batch.values()));
       store.setArray(10, BatchRollups.array(c, "int8", batch.timesMicros()));
       rollups.bind(c, store, 11);
-      bindProgress(store, 19, runId, batch, series);
+      bindProgress(store, 21, runId, batch, series);
     }, rs -> rs.next() && rs.getBoolean(1));
     if (!Boolean.FALSE.equals(overlaps)) {
       mergeIntoStoredChunks(runId, batch, series, lockOrder);
@@ -251,23 +271,25 @@ public class MetricRepository {
       }
       String source = previousWidth == 1
           ? """
-            SELECT min(ARRAY[p.v, p.st::float8]) AS lo, max(ARRAY[p.v, p.st::float8]) AS hi, count(*)::int AS n
-            FROM metric_chunk c, unnest(c.steps, c.vals) AS p(st, v)
+            SELECT min(ARRAY[p.v, p.st::float8, p.t::float8]) AS lo, max(ARRAY[p.v, p.st::float8, p.t::float8]) AS hi,
+                   count(*)::int AS n
+            FROM metric_chunk c, unnest(c.steps, c.vals, c.times_us) AS p(st, v, t)
             WHERE c.series_id = t.s AND c.last_step >= t.b * ? AND c.first_step < (t.b + 1) * ?
               AND p.st >= t.b * ? AND p.st < (t.b + 1) * ?"""
           : """
-            SELECT min(ARRAY[r.min_value, r.min_step::float8]) AS lo, max(ARRAY[r.max_value, r.max_step::float8]) AS hi,
-                   sum(r.points)::int AS n
+            SELECT min(ARRAY[r.min_value, r.min_step::float8, r.min_time_us::float8]) AS lo,
+                   max(ARRAY[r.max_value, r.max_step::float8, r.max_time_us::float8]) AS hi, sum(r.points)::int AS n
             FROM metric_rollup r WHERE r.series_id = t.s AND r.width = ? AND r.bucket >= t.b * ? AND r.bucket < (t.b + 1) * ?""";
       try (PreparedStatement rollup = c.prepareStatement("""
-          INSERT INTO metric_rollup (series_id, width, bucket, min_value, min_step, max_value, max_step, points)
-          SELECT t.s, ?, t.b, a.lo[1], a.lo[2]::bigint, a.hi[1], a.hi[2]::bigint, a.n
+          INSERT INTO metric_rollup (series_id, width, bucket, min_value, min_step, max_value, max_step, points,
+            min_time_us, max_time_us)
+          SELECT t.s, ?, t.b, a.lo[1], a.lo[2]::bigint, a.hi[1], a.hi[2]::bigint, a.n, a.lo[3]::bigint, a.hi[3]::bigint
           FROM unnest(?::int[], ?::bigint[]) AS t(s, b) CROSS JOIN LATERAL (""" + source + """
           ) a
           WHERE a.n > 0
           ON CONFLICT (series_id, width, bucket) DO UPDATE SET min_value = EXCLUDED.min_value,
             min_step = EXCLUDED.min_step, max_value = EXCLUDED.max_value, max_step = EXCLUDED.max_step,
-            points = EXCLUDED.points""")) {
+            points = EXCLUDED.points, min_time_us = EXCLUDED.min_time_us, max_time_us = EXCLUDED.max_time_us""")) {
         rollup.setInt(1, width);
         rollup.setArray(2, c.createArrayOf("int4", bucketSeries.toArray()));
         rollup.setArray(3, c.createArrayOf("int8", buckets.toArray()));
@@ -359,6 +381,22 @@ public class MetricRepository {
     return db.read(c -> runExists(c, runId));
   }
 
+  /** Which of these runs exist. */
+  public Set<Long> existingRuns(List<Long> runIds) throws SQLException {
+    return db.read(c -> {
+      try (PreparedStatement select = c.prepareStatement("SELECT id FROM run WHERE id = ANY(?)")) {
+        select.setArray(1, c.createArrayOf("int8", runIds.toArray()));
+        try (ResultSet rs = select.executeQuery()) {
+          Set<Long> found = new HashSet<>();
+          while (rs.next()) {
+            found.add(rs.getLong(1));
+          }
+          return found;
+        }
+      }
+    });
+  }
+
   private static boolean runExists(Connection c, long runId) throws SQLException {
     try (PreparedStatement select = c.prepareStatement("SELECT 1 FROM run WHERE id = ?")) {
       select.setLong(1, runId);
@@ -384,6 +422,9 @@ public class MetricRepository {
     });
   }
 
+  /** One run's part of a query: the names of its series and the step range, both ends included. */
+  public record SeriesRange(long runId, List<String> names, long from, long to) {}
+
   /**
    * The points of each named series with {@code from <= step <= to}, at most {@code maxPoints}
    * (at least 10) per series. A longer range is cut into step buckets of equal width; each bucket
@@ -391,26 +432,77 @@ public class MetricRepository {
    * whole rollup buckets fit and from the points at the range's ragged ends.
    */
   public List<MetricSeries> query(long runId, List<String> names, long from, long to, int maxPoints) throws SQLException {
-    return db.read(c -> {
-      Map<String, Integer> ids = new LinkedHashMap<>();
-      try (PreparedStatement select = c.prepareStatement(
-          "SELECT name, id FROM metric_series WHERE run_id = ? AND name = ANY(?)")) {
-        select.setLong(1, runId);
-        select.setArray(2, c.createArrayOf("text", names.toArray()));
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            ids.put(rs.getString(1), rs.getInt(2));
+    return query(List.of(new SeriesRange(runId, names, from, to)), maxPoints).getFirst();
+  }
+
+  /**
+   * {@link #query(long, List, long, long, int)} for several runs (a comparison): a list of series
+   * per range, in the order of the ranges and their names. The runs are read concurrently, each on
+   * its own connection, while spare connections last ({@link #PARALLEL_READS} in all): overlaying
+   * five runs then takes about as long as the slowest of them on a machine with cores to spare,
+   * not five times one.
+   */
+  public List<List<MetricSeries>> query(List<SeriesRange> ranges, int maxPoints) throws SQLException {
+    List<java.util.concurrent.Future<List<MetricSeries>>> elsewhere = new ArrayList<>();
+    List<List<MetricSeries>> result = new ArrayList<>();
+    try {
+      for (int i = 1; i < ranges.size(); i++) {
+        SeriesRange range = ranges.get(i);
+        elsewhere.add(parallelReads.tryAcquire() ? readers.submit(() -> {
+          try {
+            return db.read(c -> series(c, range, maxPoints));
+          } finally {
+            parallelReads.release();
           }
-        }
+        }) : null);
       }
-      List<MetricSeries> result = new ArrayList<>();
-      for (String name : names) {
-        Integer id = ids.get(name);
-        result.add(id == null ? new MetricSeries(name, List.of(), List.of(), false)
-            : series(c, name, id, from, to, maxPoints));
+      result.add(db.read(c -> series(c, ranges.getFirst(), maxPoints)));
+      for (int i = 1; i < ranges.size(); i++) {
+        var future = elsewhere.get(i - 1);
+        SeriesRange range = ranges.get(i);
+        result.add(future == null ? db.read(c -> series(c, range, maxPoints)) : future.get());
       }
       return result;
-    });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while reading metric series", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new SQLException(e.getCause());
+    } finally {
+      elsewhere.forEach(f -> {
+        if (f != null) {
+          f.cancel(false);
+        }
+      });
+    }
+  }
+
+  /** The named series of one run over its range. */
+  private static List<MetricSeries> series(Connection c, SeriesRange range, int maxPoints) throws SQLException {
+    Map<String, Integer> ids = new HashMap<>();
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT name, id FROM metric_series WHERE run_id = ? AND name = ANY(?)")) {
+      select.setLong(1, range.runId());
+      select.setArray(2, c.createArrayOf("text", range.names().toArray()));
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          ids.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    List<MetricSeries> series = new ArrayList<>();
+    for (String name : range.names()) {
+      Integer id = ids.get(name);
+      series.add(id == null ? new MetricSeries(name, List.of(), List.of(), List.of(), false)
+          : series(c, name, id, range.from(), range.to(), maxPoints));
+    }
+    return series;
   }
 
   private static MetricSeries series(Connection c, String name, int seriesId, long from, long to, int maxPoints)
@@ -436,12 +528,13 @@ public class MetricRepository {
         boolean empty = rs.wasNull();
         hi = rs.getLong(2);
         if (empty || rs.wasNull() || hi < lo) {
-          return new MetricSeries(name, List.of(), List.of(), false);
+          return new MetricSeries(name, List.of(), List.of(), List.of(), false);
         }
       }
     }
     List<Long> steps = new ArrayList<>();
     List<Double> values = new ArrayList<>();
+    List<Long> times = new ArrayList<>();
     long range = hi - lo + 1;
     if (range <= maxPoints) { // steps are unique, so this range holds at most maxPoints points
       try (PreparedStatement select = c.prepareStatement(POINTS_IN_RANGE + " ORDER BY step")) {
@@ -450,10 +543,11 @@ public class MetricRepository {
           while (rs.next()) {
             steps.add(rs.getLong(1));
             values.add(rs.getDouble(2));
+            times.add(Math.floorDiv(rs.getLong(3), 1000));
           }
         }
       }
-      return new MetricSeries(name, steps, values, false);
+      return new MetricSeries(name, steps, values, times, false);
     }
     // Buckets anchored at step 0 that the range touches: at most maxPoints / 2, two points each.
     long buckets = Math.max(1, maxPoints / 2 - 1);
@@ -478,19 +572,24 @@ public class MetricRepository {
       head = new long[] {lo, firstRollup * rollupWidth - 1};
       tail = new long[] {(lastRollup + 1) * rollupWidth, hi};
     }
-    record Extreme(long step, double value) {}
+    record Extreme(long step, double value, long timeMicros) {}
     List<Extreme> extremes = new ArrayList<>();
+    // Each extreme is ARRAY[value, step, time]: ordered by value, then step; the time rides along.
+    // Read back as plain columns (binary float8s, no array text to parse).
     try (PreparedStatement select = c.prepareStatement("""
-        SELECT min(ARRAY[lo, lo_step::float8]) AS lo, max(ARRAY[hi, hi_step::float8]) AS hi FROM (
-          SELECT min_step AS lo_step, min_value AS lo, max_step AS hi_step, max_value AS hi FROM metric_rollup
-           WHERE series_id = ? AND width = ? AND bucket BETWEEN ? AND ?
-          UNION ALL
-          SELECT step, value, step, value FROM (""" + POINTS_IN_RANGE + """
-          ) head
-          UNION ALL
-          SELECT step, value, step, value FROM (""" + POINTS_IN_RANGE + """
-          ) tail
-        ) source GROUP BY lo_step / ?""")) {
+        SELECT lo[1], lo[2]::bigint, lo[3]::bigint, hi[1], hi[2]::bigint, hi[3]::bigint FROM (
+          SELECT min(ARRAY[lo, lo_step::float8, lo_t::float8]) AS lo, max(ARRAY[hi, hi_step::float8, hi_t::float8]) AS hi
+          FROM (
+            SELECT min_step AS lo_step, min_value AS lo, min_time_us AS lo_t, max_step AS hi_step, max_value AS hi,
+                   max_time_us AS hi_t
+            FROM metric_rollup WHERE series_id = ? AND width = ? AND bucket BETWEEN ? AND ?
+            UNION ALL
+            SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
+            ) head
+            UNION ALL
+            SELECT step, value, time_us, step, value, time_us FROM (""" + POINTS_IN_RANGE + """
+            ) tail
+          ) source GROUP BY lo_step / ?) bucket""")) {
       select.setInt(1, seriesId);
       select.setInt(2, rollupWidth);
       select.setLong(3, firstRollup);
@@ -500,11 +599,11 @@ public class MetricRepository {
       select.setLong(15, bucketWidth);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          Double[] min = (Double[]) rs.getArray(1).getArray();
-          Double[] max = (Double[]) rs.getArray(2).getArray();
-          extremes.add(new Extreme(min[1].longValue(), min[0]));
-          if (max[1].longValue() != min[1].longValue()) {
-            extremes.add(new Extreme(max[1].longValue(), max[0]));
+          long minStep = rs.getLong(2);
+          long maxStep = rs.getLong(5);
+          extremes.add(new Extreme(minStep, rs.getDouble(1), rs.getLong(3)));
+          if (maxStep != minStep) {
+            extremes.add(new Extreme(maxStep, rs.getDouble(4), rs.getLong(6)));
           }
         }
       }
@@ -513,8 +612,9 @@ public class MetricRepository {
     for (Extreme e : extremes) {
       steps.add(e.step());
       values.add(e.value());
+      times.add(Math.floorDiv(e.timeMicros(), 1000));
     }
-    return new MetricSeries(name, steps, values, true);
+    return new MetricSeries(name, steps, values, times, true);
   }
 
   /** Binds {@link #POINTS_IN_RANGE} from parameter {@code first} on. */

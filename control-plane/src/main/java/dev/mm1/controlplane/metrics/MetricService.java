@@ -5,12 +5,16 @@ import dev.mm1.api.rest.MetricBatch;
 import dev.mm1.api.rest.MetricPoint;
 import dev.mm1.api.rest.MetricSeries;
 import dev.mm1.api.rest.RunEvent;
+import dev.mm1.api.rest.RunMetrics;
 import dev.mm1.controlplane.events.RunEvents;
 import dev.mm1.controlplane.problem.ApiException;
+import dev.mm1.controlplane.runs.RunRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -28,6 +32,8 @@ public class MetricService {
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   static final int MIN_POINTS_PER_SERIES = 10;
   static final int MAX_SERIES_PER_QUERY = 256;
+  /** Runs one comparison may overlay. */
+  static final int MAX_RUNS_PER_QUERY = 12;
 
   private final MetricRepository metrics;
   private final RunEvents events;
@@ -98,26 +104,93 @@ public class MetricService {
 
   public List<MetricSeries> query(long runId, List<String> names, Long from, Long to, Integer maxPoints)
       throws SQLException {
+    checkNames(names, 1);
+    long lo = from == null ? 0 : from;
+    long hi = to == null ? MAX_STEP : to;
+    checkRange(lo, hi, "");
+    return metrics.query(runId, names.stream().distinct().toList(), lo, hi, checkMaxPoints(maxPoints));
+  }
+
+  /**
+   * The same series of several runs, for a comparison: {@code from} and {@code to} are absent, one
+   * value for every run, or one value per run in the order of {@code runIds} (a zoom on a tokens or
+   * time axis covers different steps in each run).
+   */
+  public List<RunMetrics> queryRuns(List<String> runIds, List<String> names, List<Long> from, List<Long> to,
+      Integer maxPoints) throws SQLException {
+    if (runIds == null || runIds.isEmpty()) {
+      throw ApiException.badRequest("run is required: one or more run ids (?run=12&run=15&name=loss)");
+    }
+    if (runIds.size() > MAX_RUNS_PER_QUERY) {
+      throw ApiException.badRequest("run: " + runIds.size() + " runs asked for; the limit is " + MAX_RUNS_PER_QUERY);
+    }
+    checkNames(names, runIds.size());
+    int limit = checkMaxPoints(maxPoints);
+    List<String> distinctNames = names.stream().distinct().toList();
+    List<Long> parsed = new ArrayList<>();
+    for (String id : runIds) {
+      parsed.add(RunRepository.parseId(id).orElseThrow(() -> ApiException.notFound("run: no run with id '" + id + "'")));
+    }
+    Set<Long> existing = metrics.existingRuns(parsed);
+    List<MetricRepository.SeriesRange> ranges = new ArrayList<>();
+    for (int i = 0; i < runIds.size(); i++) {
+      long runId = parsed.get(i);
+      if (!existing.contains(runId)) {
+        throw ApiException.notFound("run: no run with id '" + runIds.get(i) + "'");
+      }
+      long lo = perRun("from", from, i, runIds.size(), 0);
+      long hi = perRun("to", to, i, runIds.size(), MAX_STEP);
+      boolean perRunBounds = (from != null && from.size() > 1) || (to != null && to.size() > 1);
+      checkRange(lo, hi, perRunBounds ? "[" + i + "]" : "");
+      ranges.add(new MetricRepository.SeriesRange(runId, distinctNames, lo, hi));
+    }
+    List<List<MetricSeries>> series = metrics.query(ranges, limit);
+    List<RunMetrics> result = new ArrayList<>();
+    for (int i = 0; i < ranges.size(); i++) {
+      result.add(new RunMetrics(String.valueOf(ranges.get(i).runId()), series.get(i)));
+    }
+    return result;
+  }
+
+  /** A bound given once for every run or once per run; absent means the whole series. */
+  private static long perRun(String field, List<Long> values, int run, int runs, long absent) {
+    if (values == null || values.isEmpty()) {
+      return absent;
+    }
+    if (values.size() != 1 && values.size() != runs) {
+      throw ApiException.badRequest(field + ": " + values.size() + " values for " + runs
+          + " runs; give one (for every run) or one per run, in the order of run");
+    }
+    Long value = values.get(values.size() == 1 ? 0 : run);
+    return value == null ? absent : value;
+  }
+
+  private static void checkNames(List<String> names, int runs) {
     if (names == null || names.isEmpty()) {
       throw ApiException.badRequest("name is required: one or more series names (?name=loss&name=lr)");
     }
-    if (names.size() > MAX_SERIES_PER_QUERY) {
-      throw ApiException.badRequest("name: " + names.size() + " series asked for; the limit is " + MAX_SERIES_PER_QUERY);
+    if ((long) names.size() * runs > MAX_SERIES_PER_QUERY) {
+      throw ApiException.badRequest("name: " + names.size() * runs + " series asked for; the limit is "
+          + MAX_SERIES_PER_QUERY);
     }
-    long lo = from == null ? 0 : from;
-    long hi = to == null ? MAX_STEP : to;
+  }
+
+  private static void checkRange(long lo, long hi, String index) {
     if (lo < 0) {
-      throw ApiException.badRequest("from: " + lo + " is negative");
+      throw ApiException.badRequest("from" + index + ": " + lo + " is negative");
     }
     if (hi < lo) {
-      throw ApiException.badRequest("to: " + hi + " is before from (" + lo + ")");
+      throw ApiException.badRequest("to" + index + ": " + hi + " is before from (" + lo + ")");
     }
+  }
+
+  private static int checkMaxPoints(Integer maxPoints) {
     int limit = maxPoints == null ? 1000 : maxPoints;
     if (limit < MIN_POINTS_PER_SERIES || limit > MAX_POINTS_PER_SERIES) {
       throw ApiException.badRequest("maxPoints: " + limit + " is outside " + MIN_POINTS_PER_SERIES + ".."
           + MAX_POINTS_PER_SERIES);
     }
-    return metrics.query(runId, names.stream().distinct().toList(), lo, hi, limit);
+    return limit;
   }
 
   public List<String> names(long runId) throws SQLException {

@@ -82,7 +82,7 @@ public class RunRepository {
       if (id == null) {
         return new Registered(byExternalId(c, request.externalId()), false);
       }
-      audit(c, id, null, RunState.Pending, "Registered", "registered by " + actor, actor);
+      audit(c, id, null, RunState.Pending, "Registered", "registered by " + actor, null, actor);
       return new Registered(view(c, id).orElseThrow(), true);
     });
   }
@@ -194,10 +194,12 @@ public class RunRepository {
 
   /**
    * Moves a run to {@code to}. Locks the run's row so concurrent transitions are ordered; a final
-   * state cannot be left. Repeating the current state changes nothing and is not audited again.
+   * state cannot be left. Repeating the current state changes nothing and is not audited again,
+   * unless it names a later attempt than any recorded (a trainer restarted without an operator
+   * reports Running again with its new attempt).
    */
-  public Optional<Transitioned> transition(long id, RunState to, String reason, String message, String actor)
-      throws SQLException {
+  public Optional<Transitioned> transition(long id, RunState to, String reason, String message, Integer attempt,
+      String actor) throws SQLException {
     return db.inTransaction(c -> {
       RunState from;
       try (PreparedStatement lock = c.prepareStatement("SELECT state FROM run WHERE id = ? FOR UPDATE")) {
@@ -210,6 +212,10 @@ public class RunRepository {
         }
       }
       if (from == to) {
+        boolean newAttempt = attempt != null && !from.isFinal() && attempt > latestAttempt(c, id);
+        if (newAttempt) {
+          audit(c, id, from, to, reason, message, attempt, actor);
+        }
         return Optional.of(new Transitioned(view(c, id).orElseThrow(), false));
       }
       if (from.isFinal()) {
@@ -221,21 +227,35 @@ public class RunRepository {
         update.setLong(2, id);
         update.executeUpdate();
       }
-      audit(c, id, from, to, reason, message, actor);
+      audit(c, id, from, to, reason, message, attempt, actor);
       return Optional.of(new Transitioned(view(c, id).orElseThrow(), true));
     });
   }
 
+  /** The highest attempt a state change of the run named, 0 when none did. */
+  private static int latestAttempt(Connection c, long runId) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT coalesce(max(attempt), 0) FROM run_state_change WHERE run_id = ?")) {
+      select.setLong(1, runId);
+      try (ResultSet rs = select.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   private static void audit(Connection c, long runId, RunState from, RunState to, String reason, String message,
-      String actor) throws SQLException {
+      Integer attempt, String actor) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement("""
-        INSERT INTO run_state_change (run_id, from_state, to_state, reason, message, actor) VALUES (?, ?, ?, ?, ?, ?)""")) {
+        INSERT INTO run_state_change (run_id, from_state, to_state, reason, message, actor, attempt)
+        VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
       insert.setLong(1, runId);
       insert.setString(2, from == null ? null : from.name());
       insert.setString(3, to.name());
       insert.setString(4, reason);
       insert.setString(5, message);
       insert.setString(6, actor);
+      insert.setObject(7, attempt);
       insert.executeUpdate();
     }
   }
@@ -243,7 +263,7 @@ public class RunRepository {
   public List<RunStateChange> transitions(long runId) throws SQLException {
     return db.read(c -> {
       try (PreparedStatement select = c.prepareStatement("""
-          SELECT from_state, to_state, reason, message, actor, changed_at FROM run_state_change
+          SELECT from_state, to_state, reason, message, actor, changed_at, attempt FROM run_state_change
           WHERE run_id = ? ORDER BY changed_at, id""")) {
         select.setLong(1, runId);
         try (ResultSet rs = select.executeQuery()) {
@@ -252,7 +272,7 @@ public class RunRepository {
             String from = rs.getString("from_state");
             changes.add(new RunStateChange(from == null ? null : RunState.valueOf(from),
                 RunState.valueOf(rs.getString("to_state")), rs.getString("reason"), rs.getString("message"),
-                rs.getString("actor"), instant(rs, "changed_at")));
+                rs.getString("actor"), instant(rs, "changed_at"), (Integer) rs.getObject("attempt")));
           }
           return changes;
         }

@@ -20,6 +20,8 @@ public class RunService {
   /** Kubernetes object names (RFC 1123 subdomain), which CR names and namespaces are. */
   private static final Pattern KUBERNETES_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
   private static final Pattern REASON = Pattern.compile("^[A-Za-z][A-Za-z0-9]{0,63}$");
+  /** Far above any restart budget; bounds what a typo can put into the audit trail. */
+  private static final int MAX_ATTEMPT = 1_000_000;
 
   private final RunRepository runs;
   private final RunEvents events;
@@ -100,9 +102,12 @@ public class RunService {
     if (transition.message() != null && transition.message().length() > 4096) {
       throw ApiException.badRequest("message is " + transition.message().length() + " characters; the limit is 4096");
     }
+    if (transition.attempt() != null && (transition.attempt() < 1 || transition.attempt() > MAX_ATTEMPT)) {
+      throw ApiException.badRequest("attempt: " + transition.attempt() + " is outside 1.." + MAX_ATTEMPT);
+    }
     long runId = get(id).id();
     RunRepository.Transitioned result = runs.transition(runId, transition.state(), transition.reason(),
-            transition.message(), actor)
+            transition.message(), transition.attempt(), actor)
         .orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
     if (result.changed()) {
       events.publish(new RunEvent(id, "state", null, transition.state()));

@@ -23,8 +23,18 @@ public record RunView(Run run, Long totalSteps, Double tokensPerSecond) {
     return run.loss() == null ? "" : String.format("%.4f", run.loss());
   }
 
+  /** Throughput in human units: "12.3 k". */
   public String tokensText() {
-    return tokensPerSecond == null ? "" : String.format("%.0f", tokensPerSecond);
+    return tokensPerSecond == null ? "" : dev.mm1.controlplane.text.Units.compact(tokensPerSecond);
+  }
+
+  /** "1,200 / 5,000" (of the total from the spec's optimization.steps), "1,200", or "" before the first step. */
+  public String stepText() {
+    if (run.step() == null) {
+      return "";
+    }
+    return String.format(java.util.Locale.ROOT, "%,d", run.step())
+        + (totalSteps == null ? "" : String.format(java.util.Locale.ROOT, " / %,d", totalSteps));
   }
 
   /** Progress in percent, or null when the total is unknown. */

@@ -14,6 +14,11 @@ import dev.mm1.controlplane.evals.CheckpointRepository;
 import dev.mm1.controlplane.evals.CheckpointView;
 import dev.mm1.controlplane.evals.EvalResultRepository;
 import dev.mm1.controlplane.evals.Score;
+import dev.mm1.controlplane.goodput.Goodput;
+import dev.mm1.controlplane.goodput.GoodputService;
+import dev.mm1.controlplane.lineage.LineageGraph;
+import dev.mm1.controlplane.lineage.LineageService;
+import dev.mm1.controlplane.metrics.MetricService;
 import dev.mm1.controlplane.problem.ApiException;
 import dev.mm1.controlplane.runs.RunFilter;
 import dev.mm1.controlplane.runs.RunRepository;
@@ -42,9 +47,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The web UI, rendered on the server with Qute: runs list, run, checkpoint, evaluations
- * leaderboard and side-by-side comparison. Charts and live updates are uPlot and EventSource in
- * two small static scripts; nothing is built with npm.
+ * The web UI, rendered on the server with Qute: runs list, run (charts, goodput, lineage graph),
+ * comparison of runs, checkpoint, evaluations leaderboard and comparison of checkpoints. Charts
+ * and live updates are uPlot and EventSource in small static scripts; nothing is built with npm.
  */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
@@ -57,14 +62,25 @@ public class UiResource {
   private final EvalResultRepository scores;
   private final TokenRepository tokens;
   private final ObjectMapper json;
+  private final GoodputService goodput;
+  private final LineageService lineage;
+  private final MetricService metrics;
+
+  /** Runs one comparison overlays at most (its palette has as many colours). */
+  static final int MAX_COMPARED = 12;
+  /** What a comparison overlays when its URL names no metric, those the runs have. */
+  static final List<String> DEFAULT_METRICS = List.of("loss", "lm_loss", "lr", "grad_norm", "tokens_per_s", "mfu");
 
   UiResource(RunService runs, CheckpointRepository checkpoints, EvalResultRepository scores, TokenRepository tokens,
-      ObjectMapper json) {
+      ObjectMapper json, GoodputService goodput, LineageService lineage, MetricService metrics) {
     this.runs = runs;
     this.checkpoints = checkpoints;
     this.scores = scores;
     this.tokens = tokens;
     this.json = json;
+    this.goodput = goodput;
+    this.lineage = lineage;
+    this.metrics = metrics;
   }
 
   /** One task (benchmark, dataset, shots, metric) of a comparison: a cell per checkpoint, the best marked. */
@@ -75,14 +91,24 @@ public class UiResource {
   @TemplateData
   public record Leaderboard(String task, List<Score> ranked) {}
 
+  /** A run of a comparison: its colour (an index into the pages' palette) and the link without it. */
+  @TemplateData
+  public record ComparedRun(RunView view, int colour, String removeUrl) {}
+
   @CheckedTemplate
   static class Templates {
-    static native TemplateInstance runs(List<RunView> runs, String q, String state, String kind, List<String> states);
+    static native TemplateInstance runs(List<RunView> runs, boolean filtered, String q, String state, String kind,
+        List<String> states);
 
-    static native TemplateInstance runsTable(List<RunView> runs);
+    static native TemplateInstance runsTable(List<RunView> runs, boolean filtered);
 
     static native TemplateInstance run(RunView run, List<CheckpointView> checkpoints, List<Score> scores,
-        List<RunView> ancestors, List<RunView> descendants, List<RunStateChange> transitions, String spec);
+        LineageGraph lineage, List<RunStateChange> transitions, String spec, Goodput goodput);
+
+    static native TemplateInstance goodput(Goodput goodput);
+
+    static native TemplateInstance compareRuns(List<ComparedRun> compared, List<RunView> others, List<String> metrics,
+        List<String> chosen, SpecDiff diff);
 
     static native TemplateInstance checkpoint(CheckpointView checkpoint, List<Score> scores);
 
@@ -97,7 +123,7 @@ public class UiResource {
   @RequiresScope(Scope.READ)
   public TemplateInstance runsPage(@QueryParam("q") String q, @QueryParam("state") String state,
       @QueryParam("kind") String kind) throws SQLException {
-    return Templates.runs(list(q, state, kind), q == null ? "" : q, state == null ? "" : state,
+    return Templates.runs(list(q, state, kind), filtered(q, state, kind), q == null ? "" : q, state == null ? "" : state,
         kind == null ? "" : kind,
         java.util.Arrays.stream(RunState.values()).map(Enum::name).toList());
   }
@@ -108,7 +134,11 @@ public class UiResource {
   @RequiresScope(Scope.READ)
   public TemplateInstance runsTable(@QueryParam("q") String q, @QueryParam("state") String state,
       @QueryParam("kind") String kind) throws SQLException {
-    return Templates.runsTable(list(q, state, kind));
+    return Templates.runsTable(list(q, state, kind), filtered(q, state, kind));
+  }
+
+  private static boolean filtered(String... filters) {
+    return java.util.Arrays.stream(filters).anyMatch(f -> f != null && !f.isBlank());
   }
 
   private List<RunView> list(String q, String state, String kind) throws SQLException {
@@ -123,17 +153,55 @@ public class UiResource {
     RunView run = runs.get(id);
     List<Score> runScores = run.run().kind() == dev.mm1.api.rest.RunKind.Eval
         ? scores.ofEvalRun(run.id()) : scores.ofTraining(run.id());
-    var lineage = runs.lineage(id);
-    List<RunView> ancestors = new ArrayList<>();
-    for (Run r : lineage.ancestors()) {
-      ancestors.add(runs.get(r.id()));
+    return Templates.run(run, checkpoints.list(run.id()), runScores, lineage.graph(run), runs.transitions(id),
+        json.writerWithDefaultPrettyPrinter().writeValueAsString(run.run().spec()),
+        run.training() ? goodput.of(id) : null);
+  }
+
+  /** The goodput panel alone, for the run page's live refresh. */
+  @GET
+  @Path("ui/runs/{id}/goodput")
+  @RequiresScope(Scope.READ)
+  public TemplateInstance goodputPanel(@PathParam("id") String id) throws SQLException {
+    return Templates.goodput(goodput.of(id));
+  }
+
+  /**
+   * Runs side by side: each metric overlaid across the runs, and the fields in which their specs
+   * differ. The page's own state (metrics, x axis, smoothing, log scale, zoom) rides in the URL,
+   * so a link shares the view.
+   */
+  @GET
+  @Path("runs/compare")
+  @RequiresScope(Scope.READ)
+  public TemplateInstance compareRunsPage(@QueryParam("run") List<String> ids, @QueryParam("metric") List<String> metric)
+      throws SQLException {
+    List<String> distinct = ids == null ? List.of() : ids.stream().filter(i -> !i.isBlank()).distinct().toList();
+    if (distinct.isEmpty() || distinct.size() > MAX_COMPARED) {
+      throw ApiException.badRequest("run: choose 1 to " + MAX_COMPARED + " runs to compare (?run=ID&run=ID), e.g. by"
+          + " ticking them in the runs list");
     }
-    List<RunView> descendants = new ArrayList<>();
-    for (Run r : lineage.descendants()) {
-      descendants.add(runs.get(r.id()));
+    List<ComparedRun> compared = new ArrayList<>();
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (String runId : distinct) {
+      RunView view = runs.get(runId);
+      String without = distinct.stream().filter(other -> !other.equals(runId)).map(other -> "run=" + other)
+          .reduce((x, y) -> x + "&" + y).map(q -> "/runs/compare?" + q).orElse("/");
+      compared.add(new ComparedRun(view, compared.size(), without));
+      names.addAll(metrics.names(view.id()));
     }
-    return Templates.run(run, checkpoints.list(run.id()), runScores, ancestors, descendants,
-        runs.transitions(id), json.writerWithDefaultPrettyPrinter().writeValueAsString(run.run().spec()));
+    List<String> chosen = metric != null && !metric.isEmpty() ? metric
+        : DEFAULT_METRICS.stream().filter(names::contains).toList();
+    if (chosen.isEmpty()) {
+      chosen = names.stream().limit(4).toList();
+    }
+    List<RunView> others = runs.list(RunResource.filter(null, "Training", null, null, null, 200, 0)).stream()
+        .filter(r -> !distinct.contains(r.run().id())).toList();
+    SpecDiff diff = SpecDiff.of(compared.stream().map(c -> c.view().run().spec()).toList());
+    // The usual metrics first, in their usual order, then the rest by name.
+    List<String> ordered = new ArrayList<>(DEFAULT_METRICS.stream().filter(names::contains).toList());
+    names.stream().filter(n -> !DEFAULT_METRICS.contains(n)).forEach(ordered::add);
+    return Templates.compareRuns(compared, others, ordered, chosen, diff);
   }
 
   @GET

@@ -61,11 +61,7 @@ public final class ModelBenchmark implements Callable<Integer> {
           "--batch >= 1, --text-tokens >= 2, --steps >= 1 and --matmul-size >= 64 are required");
     }
     int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    // Read once when the engine starts: set before the first DJL call.
-    System.setProperty("ai.djl.default_engine", "PyTorch");
-    System.setProperty("ai.djl.offline", "true");
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(cores));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    dev.mm1.model.EngineSettings.configure(cores);
     var config = Presets.get(preset);
     int imageTokens = config.connector().imageTokens();
     int length = textTokens + imageTokens;

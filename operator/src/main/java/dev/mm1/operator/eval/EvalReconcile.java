@@ -1,7 +1,6 @@
 package dev.mm1.operator.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.mm1.api.rest.EvalResultRecord;
 import dev.mm1.api.rest.RunKind;
 import dev.mm1.api.rest.RunState;
 import dev.mm1.api.v1alpha1.BenchmarkResult;
@@ -11,6 +10,7 @@ import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.api.v1alpha1.MM1EvalStatus;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.config.Canonical;
+import dev.mm1.api.gate.GateEvaluation;
 import dev.mm1.operator.CheckpointResolver;
 import dev.mm1.operator.Children;
 import dev.mm1.operator.Conditions;
@@ -174,7 +174,7 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
         fail(Reasons.NO_RESULTS, String.format(Reasons.MSG_NO_RESULTS, name, status.runId));
         return;
       }
-      status.results = records.stream().map(EvalReconcile::result).toList();
+      status.results = records.stream().map(GateEvaluation::result).toList();
       if (eval.getSpec().gate != null && !judgeGate()) {
         return;
       }
@@ -210,7 +210,7 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
       }
       baseline = base.getStatus().results;
     } else if (gate.baselineRunId != null) {
-      baseline = controlPlane.results(gate.baselineRunId).stream().map(EvalReconcile::result).toList();
+      baseline = controlPlane.results(gate.baselineRunId).stream().map(GateEvaluation::result).toList();
     }
     status.gate = GateEvaluation.judge(status.results, gate, baseline);
     if (status.gate.passed) {
@@ -245,16 +245,6 @@ final class EvalReconcile extends ResourceReconcile<MM1Eval, MM1EvalStatus> {
       case GateFailed -> RunState.Succeeded;
       case Failed -> RunState.Failed;
     };
-  }
-
-  private static BenchmarkResult result(EvalResultRecord record) {
-    var result = new BenchmarkResult();
-    result.benchmark = record.benchmark();
-    result.shots = record.shots();
-    result.metric = record.metric();
-    result.value = record.value();
-    result.samples = record.samples();
-    return result;
   }
 
   private static Optional<CommittedCheckpoint> recordedCheckpoint(ConfigMap config) {

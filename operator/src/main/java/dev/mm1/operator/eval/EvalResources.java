@@ -15,6 +15,7 @@ import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.config.Canonical;
 import dev.mm1.api.config.EvalConfig;
 import dev.mm1.operator.Labels;
+import dev.mm1.operator.DefaultImages;
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.PodEnvVars;
 import dev.mm1.operator.training.CheckpointVolume;
@@ -69,6 +70,7 @@ public final class EvalResources {
     var container = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(spec.image != null ? spec.image : settings.evaluatorImage())
+        .withArgs(DefaultImages.EVAL)
         .withEnv(envVars)
         .withEnvFrom(pod.envFrom == null ? List.of() : pod.envFrom)
         .withResources(WorkerPods.resources(resources))

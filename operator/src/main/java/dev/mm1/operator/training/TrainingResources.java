@@ -22,6 +22,7 @@ import java.util.List;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Labels;
+import dev.mm1.operator.DefaultImages;
 import dev.mm1.operator.OperatorSettings;
 import dev.mm1.operator.PodEnvVars;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -146,6 +147,7 @@ public final class TrainingResources {
     var container = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(spec.image != null ? spec.image : settings.trainerImage())
+        .withArgs(DefaultImages.TRAIN)
         .withEnv(envVars)
         .withEnvFrom(pod.envFrom == null ? List.of() : pod.envFrom)
         .addNewPort().withName("rendezvous").withContainerPort(settings.masterPort()).endPort()

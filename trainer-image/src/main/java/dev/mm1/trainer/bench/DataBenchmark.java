@@ -163,7 +163,8 @@ public final class DataBenchmark implements Callable<Integer> {
     return rate;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  /** Deletes {@code root} and everything below it (the benchmarks' temporary directories). */
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(path);

@@ -115,6 +115,21 @@ public final class CheckpointDirectory {
     return Files.createDirectories(root.resolve(".tmp-" + name(step) + "-" + UUID.randomUUID()));
   }
 
+  /**
+   * The hidden directory the data-parallel ranks of gang attempt {@code attempt} write the
+   * checkpoint of {@code step} into (ZeRO-1: each rank its optimizer shard).
+   */
+  public Path sharedTemporary(long step, int attempt) {
+    return root.resolve(".tmp-" + name(step) + "-attempt-" + attempt);
+  }
+
+  /** Rank 0: makes {@link #sharedTemporary} empty, before the other ranks are told to write into it. */
+  public Path prepareSharedTemporary(long step, int attempt) throws IOException {
+    var dir = sharedTemporary(step, attempt);
+    deleteTree(dir);
+    return Files.createDirectories(dir);
+  }
+
   /** Removes the hidden leftovers of an interrupted write or deletion. */
   public void removeLeftovers() throws IOException {
     if (!Files.isDirectory(root)) {

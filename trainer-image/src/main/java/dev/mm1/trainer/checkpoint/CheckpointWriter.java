@@ -27,7 +27,9 @@ import java.util.function.Consumer;
  * only has to wait for the staging ({@link #awaitStaged()}) before it changes any weight again,
  * which it does at its next optimizer update, so the copy overlaps the next step's forward and
  * backward passes. One job at a time. A failed write (a full disk) deletes its temporary directory,
- * leaves every committed checkpoint as it was, and is reported by {@link #failure()}.
+ * leaves every committed checkpoint as it was, and is reported by {@link #failure()}. With
+ * data-parallel ranks writing one checkpoint together ({@link Part}), each rank's writer writes its
+ * files into one shared hidden directory and rank 0's commits it once every rank reported.
  */
 public final class CheckpointWriter implements AutoCloseable {
   /** A named tensor to save. */
@@ -37,13 +39,28 @@ public final class CheckpointWriter implements AutoCloseable {
   public record TensorFile(String name, Map<String, String> metadata, List<NamedArray> tensors) {}
 
   /**
-   * Everything a checkpoint holds.
+   * Everything a checkpoint holds, or this rank's part of it.
    *
    * @param step the optimizer step just taken
    * @param files safetensors files (model, optimizer), tensors still in the engine
    * @param json small JSON files by name (trainer-state.json)
+   * @param part where and how this rank's part of a checkpoint several ranks write goes, or null
+   *     when this writer writes and commits the whole checkpoint
    */
-  public record Snapshot(long step, List<TensorFile> files, Map<String, byte[]> json) {}
+  public record Snapshot(long step, List<TensorFile> files, Map<String, byte[]> json, Part part) {
+    public Snapshot(long step, List<TensorFile> files, Map<String, byte[]> json) {
+      this(step, files, json, null);
+    }
+  }
+
+  /**
+   * This rank's part of a checkpoint several ranks write.
+   *
+   * @param directory the hidden directory every rank writes into (rank 0 made it)
+   * @param gang how the ranks tell rank 0 their files are written
+   * @param commits true on rank 0, which waits for the others and commits
+   */
+  public record Part(Path directory, GangCheckpoint gang, boolean commits) {}
 
   private record StagedTensor(String name, long[] shape, ByteBuffer bytes) {}
 
@@ -52,6 +69,8 @@ public final class CheckpointWriter implements AutoCloseable {
   private final Consumer<Checkpoint> onCommit;
   private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
       .name("mm1-checkpoint-writer").unstarted(r));
+  private final ExecutorService hasher = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+      .name("mm1-checkpoint-hasher").unstarted(r));
   private Future<Checkpoint> job;
   private CountDownLatch staged = new CountDownLatch(0);
   private volatile boolean aborted;
@@ -120,6 +139,7 @@ public final class CheckpointWriter implements AutoCloseable {
 
   private Checkpoint write(Snapshot snapshot, CountDownLatch latch) throws IOException {
     Path temporary = null;
+    var part = snapshot.part();
     try {
       var staged = new ArrayList<List<StagedTensor>>();
       for (var file : snapshot.files()) {
@@ -134,7 +154,7 @@ public final class CheckpointWriter implements AutoCloseable {
         staged.add(tensors);
       }
       latch.countDown();
-      temporary = directory.newTemporary(snapshot.step());
+      temporary = part == null ? directory.newTemporary(snapshot.step()) : part.directory();
       var entries = new LinkedHashMap<String, CheckpointManifest.FileEntry>();
       for (int i = 0; i < snapshot.files().size(); i++) {
         var file = snapshot.files().get(i);
@@ -143,6 +163,14 @@ public final class CheckpointWriter implements AutoCloseable {
       }
       for (var json : snapshot.json().entrySet()) {
         entries.put(json.getKey(), writeBytes(temporary.resolve(json.getKey()), json.getValue()));
+      }
+      if (part != null && !part.commits()) {
+        temporary = null; // rank 0's directory: it commits it, or removes it when the checkpoint fails
+        part.gang().written(snapshot.step(), entries);
+        return null;
+      }
+      if (part != null) {
+        entries.putAll(part.gang().awaitPeers(snapshot.step(), () -> aborted));
       }
       var manifest = new CheckpointManifest(CheckpointManifest.FORMAT, snapshot.step(), entries);
       var manifestBytes = manifest.toJson();
@@ -157,6 +185,10 @@ public final class CheckpointWriter implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       var problem = e instanceof IOException ? e
           : new IOException("writing checkpoint step " + snapshot.step() + " failed: " + e.getMessage(), e);
+      if (part != null && !part.commits()) {
+        temporary = null;
+        part.gang().failed(snapshot.step(), problem.getMessage());
+      }
       if (!aborted) {
         failure = new IOException("writing checkpoint " + CheckpointDirectory.name(snapshot.step()) + " in "
             + directory.root() + " failed (" + problem.getMessage() + "); the previous checkpoints are unchanged", e);
@@ -180,20 +212,40 @@ public final class CheckpointWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes one safetensors file from staged tensors. The sha256 is computed on a second thread
+   * from the same buffers while this one writes and fsyncs, so the time is about the longer of
+   * the two instead of their sum.
+   */
   private CheckpointManifest.FileEntry writeTensors(Path path, Map<String, String> metadata, List<StagedTensor> tensors)
       throws IOException {
     var shapes = tensors.stream().map(t -> new SafetensorsWriter.TensorShape(t.name(), t.shape())).toList();
-    var digest = CheckpointManifest.digest();
+    var header = SafetensorsWriter.header(shapes, TensorType.F32, metadata);
+    var hash = hasher.submit(() -> {
+      var digest = CheckpointManifest.digest();
+      digest.update(header.duplicate());
+      for (var tensor : tensors) {
+        digest.update(tensor.bytes().duplicate());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    });
     long bytes = 0;
     try (var channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      bytes += write(channel, SafetensorsWriter.header(shapes, TensorType.F32, metadata), digest);
+      bytes += write(channel, header.duplicate(), null);
       for (var tensor : tensors) {
         checkAborted();
-        bytes += write(channel, tensor.bytes().duplicate(), digest);
+        bytes += write(channel, tensor.bytes().duplicate(), null);
       }
       channel.force(true);
     }
-    return new CheckpointManifest.FileEntry(HexFormat.of().formatHex(digest.digest()), bytes);
+    try {
+      return new CheckpointManifest.FileEntry(hash.get(), bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while hashing " + path, e);
+    } catch (ExecutionException e) {
+      throw new IOException("hashing " + path + " failed: " + e.getCause(), e.getCause());
+    }
   }
 
   private static CheckpointManifest.FileEntry writeBytes(Path path, byte[] content) throws IOException {
@@ -219,5 +271,6 @@ public final class CheckpointWriter implements AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+    hasher.shutdownNow();
   }
 }

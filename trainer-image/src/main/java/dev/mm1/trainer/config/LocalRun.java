@@ -97,12 +97,16 @@ public record LocalRun(MM1Training training, Path source) {
     var dir = runDir.toAbsolutePath();
     Files.createDirectories(dir);
     var rendered = TrainerConfig.render(training, dir.toString(), resolved);
-    Files.writeString(dir.resolve(TrainerConfig.FILE), rendered.json());
+    // Renamed into place: the launchers of a local multi-node gang render the same file at once.
+    var temporary = Files.createTempFile(dir, ".config-", ".json");
+    Files.writeString(temporary, rendered.json());
+    Files.move(temporary, dir.resolve(TrainerConfig.FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     return new TrainingJob(spec, rendered.json(), dir, dir, init, name(), 1, reporting);
   }
 
   /** The newest valid checkpoint of another run's directory, or the one of {@code step}; errors name the run. */
-  static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step) {
+  public static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step) {
     var directory = new CheckpointDirectory(runDir);
     if (!Files.isDirectory(runDir)) {
       throw new IllegalArgumentException("spec.init.fromTraining: no run directory " + runDir
@@ -146,7 +150,7 @@ public record LocalRun(MM1Training training, Path source) {
     }
   }
 
-  static String mapped(String location, Path dataRoot) {
+  public static String mapped(String location, Path dataRoot) {
     var root = dataRoot.toString().replaceAll("/+$", "") + "/";
     if (location.startsWith("file://" + DATA_MOUNT)) {
       return "file://" + root + location.substring(("file://" + DATA_MOUNT).length());

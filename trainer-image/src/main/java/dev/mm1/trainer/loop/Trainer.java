@@ -11,6 +11,7 @@ import dev.mm1.api.config.Canonical;
 import dev.mm1.api.config.TrainerConfig;
 import dev.mm1.api.rest.CheckpointRecord;
 import dev.mm1.api.rest.RunState;
+import dev.mm1.api.v1alpha1.DataParallelSpec;
 import dev.mm1.api.v1alpha1.Precision;
 import dev.mm1.model.HostArrays;
 import dev.mm1.model.MM1Model;
@@ -19,7 +20,6 @@ import dev.mm1.model.bench.ModelBenchmark;
 import dev.mm1.model.config.FlopCounts;
 import dev.mm1.model.config.MM1Config;
 import dev.mm1.model.io.ModelWeights;
-import dev.mm1.model.io.SafetensorsFile;
 import dev.mm1.model.io.TensorMapping;
 import dev.mm1.model.tokenizer.MM1Tokenizer;
 import dev.mm1.trainer.checkpoint.Checkpoint;
@@ -27,6 +27,7 @@ import dev.mm1.trainer.checkpoint.CheckpointDirectory;
 import dev.mm1.trainer.checkpoint.CheckpointException;
 import dev.mm1.trainer.checkpoint.CheckpointWriter;
 import dev.mm1.trainer.checkpoint.TrainerState;
+import dev.mm1.trainer.checkpoint.TrainingSnapshot;
 import dev.mm1.trainer.config.TrainingJob;
 import dev.mm1.trainer.data.Batch;
 import dev.mm1.trainer.data.DataPipeline;
@@ -38,6 +39,7 @@ import dev.mm1.trainer.model.EncoderWeights;
 import dev.mm1.trainer.model.ModelSpecs;
 import dev.mm1.trainer.optim.AdamW;
 import dev.mm1.trainer.optim.LearningRates;
+import dev.mm1.trainer.optim.ShardedAdamW;
 import dev.mm1.trainer.report.ControlPlaneReporter;
 import dev.mm1.trainer.report.MetricsLog;
 import dev.mm1.trainer.report.Progress;
@@ -49,6 +51,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The MM1 training loop of one data-parallel rank: builds the model from the spec, resumes from the
@@ -77,10 +80,21 @@ public final class Trainer {
     }
   }
 
+  /** Data-parallel replicas hold different weights: a rank computed differently (retryable). */
+  public static final class ReplicasDifferException extends RuntimeException {
+    ReplicasDifferException(String message) {
+      super(message);
+    }
+  }
+
   /** The process was asked to stop (SIGTERM); nothing half-written is left visible. */
   public static final class TerminatedException extends RuntimeException {
     TerminatedException(long step) {
-      super("stopped by SIGTERM during step " + step + "; the newest committed checkpoint is kept");
+      this("stopped by SIGTERM during step " + step + "; the newest committed checkpoint is kept");
+    }
+
+    public TerminatedException(String message) {
+      super(message);
     }
   }
 
@@ -99,6 +113,7 @@ public final class Trainer {
   private final Instant processStart;
   private final int dataThreads;
   private volatile boolean stopRequested;
+  private volatile RuntimeException stopReason;
 
   public Trainer(TrainingJob job, Collective collective, PrintStream err, Instant processStart, int dataThreads) {
     this.job = job;
@@ -113,8 +128,23 @@ public final class Trainer {
     stopRequested = true;
   }
 
+  /** Asks the loop to stop at the next micro-batch boundary and throw {@code reason} (a lost peer). */
+  public void requestStop(RuntimeException reason) {
+    stopReason = reason;
+    stopRequested = true;
+  }
+
+  /** Stops here if asked to: a checkpoint in flight is dropped with its hidden directory. */
+  private void stopIfRequested(CheckpointWriter writer, long step) {
+    if (stopRequested) {
+      writer.abort();
+      var reason = stopReason;
+      throw reason != null ? reason : new TerminatedException(step);
+    }
+  }
+
   private void log(String message) {
-    err.println("mm1 train: " + message);
+    err.println((collective.rank() == 0 ? "mm1 train: " : "mm1 train [rank " + collective.rank() + "]: ") + message);
   }
 
   public Result run() throws IOException {
@@ -137,6 +167,9 @@ public final class Trainer {
       checkpoints.prepare();
       checkpoints.removeLeftovers();
     }
+    var parallel = spec.dataParallel == null ? new DataParallelSpec() : spec.dataParallel;
+    boolean sharded = world > 1 && parallel.zeroStage != null && parallel.zeroStage == 1;
+    long weightCheck = parallel.weightCheckEverySteps == null ? 0 : parallel.weightCheckEverySteps;
     String configHash = Canonical.sha256(Canonical.text(TrainerConfig.resumeRelevant(job.renderedConfig())));
     long seed = spec.data.seed == null ? 0 : spec.data.seed;
 
@@ -149,16 +182,20 @@ public final class Trainer {
           trainable.put(name, parameter);
         }
       });
-      var adam = new AdamW(root, trainable, optimization.beta1, optimization.beta2, 1e-8, optimization.weightDecay);
+      ParameterUpdate update = sharded
+          ? new ParameterUpdate.Sharded(new ShardedAdamW(root, trainable, ShardedAdamW.partition(trainable, world), rank,
+              optimization.beta1, optimization.beta2, 1e-8, optimization.weightDecay), collective)
+          : new ParameterUpdate.Replicated(new AdamW(root, trainable, optimization.beta1, optimization.beta2, 1e-8,
+              optimization.weightDecay), trainable, collective);
 
       long step = 0;
       long tokens = 0;
       long skipped = 0;
       int consecutive = 0;
       PipelineState dataState = null;
-      var resume = checkpoints.latestValid(this::log);
+      var resume = resumePoint(checkpoints);
       if (resume.isPresent()) {
-        var state = resumeFrom(resume.get(), model, adam, configHash);
+        var state = resumeFrom(resume.get(), model, update, configHash);
         step = state.step();
         tokens = state.tokensSeen();
         skipped = state.skippedUpdates();
@@ -171,7 +208,13 @@ public final class Trainer {
         EncoderWeights.load(model.encoder(), spec.model.imageEncoder.pretrainedWeights);
         log("image encoder weights from " + spec.model.imageEncoder.pretrainedWeights);
       }
-      collective.broadcast(trainable.values().stream().map(Parameter::getArray).toList());
+      if (world > 1) {
+        // Every weight from rank 0 (frozen ones too), then proof that every rank holds the same bits.
+        var weights = model.namedParameters().values().stream().map(Parameter::getArray).toList();
+        collective.broadcast(weights);
+        checkReplicas(weights, "after the initial broadcast");
+      }
+      update.weightsReady();
       long resumedFrom = step;
 
       var pipeline = DataPipeline.builder(spec.data).tokenizer(tokenizer).imageTokens(config.connector().imageTokens())
@@ -192,7 +235,8 @@ public final class Trainer {
           var writer = new CheckpointWriter(checkpoints, spec.checkpoints.keepLast, committed -> committed(committed, reporter))) {
         if (reporter != null) {
           reporter.state(RunState.Running, step > 0 ? "Resumed" : "Started",
-              "attempt " + job.attempt() + (step > 0 ? ", resumed from step " + step : "") + " on " + world + " worker(s)");
+              "attempt " + job.attempt() + (step > 0 ? ", resumed from step " + step : "") + " on " + world + " worker(s)",
+              job.attempt());
         }
         var progress = new Progress(err, Progress.stderrIsTerminal(), step, optimization.steps, 10);
         if (step >= optimization.steps) {
@@ -201,11 +245,11 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         double pendingStall = 0;
         boolean first = true;
+        // A step's time runs from the end of the previous step to the end of this one, so the steps'
+        // times add up to the loop's wall time (data waits and checkpoint submits included).
+        long previousEnd = System.nanoTime();
         while (step < optimization.steps) {
-          if (stopRequested) {
-            writer.abort();
-            throw new TerminatedException(step + 1);
-          }
+          stopIfRequested(writer, step + 1);
           if (writer.failure() != null) {
             throw (IOException) writer.failure();
           }
@@ -236,7 +280,9 @@ public final class Trainer {
               int images = input.images() == null ? 0 : (int) input.images().getShape().get(0);
               localFlops += 3 * FlopCounts.forward(config, part.size(), part.getFirst().tokens().length, images);
             }
+            long countStart = System.nanoTime();
             var counts = collective.allReduceSum(new double[] {localTargets, localTokens, localFlops});
+            double countSeconds = (System.nanoTime() - countStart) / 1e9;
             long targets = (long) counts[0];
             long stepTokens = (long) counts[1];
             double lossSum = 0;
@@ -246,10 +292,7 @@ public final class Trainer {
             var dropped = new ArrayList<Long>();
             try (var collector = Engine.getInstance().newGradientCollector()) {
               for (var input : micros) {
-                if (stopRequested) {
-                  writer.abort(); // a checkpoint in flight is dropped with its hidden directory
-                  throw new TerminatedException(step);
-                }
+                stopIfRequested(writer, step);
                 try (var microManager = stepManager.newSubManager()) {
                   var loss = model.trainingLoss(store, input, microManager, 1.0 / Math.max(1, targets),
                       1.0 / (microsPerRank * world));
@@ -261,14 +304,12 @@ public final class Trainer {
                 }
               }
             }
-            if (world > 1) {
-              var gradients = adam.gradients();
-              collective.allReduceSum(gradients);
-              gradients.forEach(NDArray::close);
-            }
-            var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world});
+            long syncStart = System.nanoTime();
+            double squares = update.synchronize(stepManager);
+            var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world, squares});
+            double syncSeconds = (System.nanoTime() - syncStart) / 1e9 + countSeconds;
             double lmLoss = reduced[0] / Math.max(1, targets);
-            double gradNorm = Math.sqrt(adam.gradientSquareSum(stepManager).getFloat());
+            double gradNorm = Math.sqrt(reduced[3]);
             stall += writer.awaitStaged(); // the next update changes what a checkpoint job may still be copying
             double lr = schedule.at(step);
             var moe = config.decoder().moe();
@@ -277,10 +318,10 @@ public final class Trainer {
             if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
               double clip = optimization.gradClip == null ? 0 : optimization.gradClip;
               double scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
-              adam.update(lr, scale, stepManager);
+              update.apply(lr, scale, stepManager);
               consecutive = 0;
             } else {
-              adam.zeroGradients();
+              update.skip();
               skipped++;
               consecutive++;
               progress.log("step " + step + ": loss " + loss + ", gradient norm " + gradNorm
@@ -292,7 +333,9 @@ public final class Trainer {
               }
             }
             tokens += stepTokens;
-            double seconds = (System.nanoTime() - started) / 1e9;
+            long ended = System.nanoTime();
+            double seconds = (ended - previousEnd) / 1e9;
+            previousEnd = ended;
             lastLoss = loss;
             values.put("loss", loss);
             values.put("lm_loss", lmLoss);
@@ -309,6 +352,10 @@ public final class Trainer {
             values.put("data_wait_s", dataWait);
             values.put("step_time_s", seconds);
             values.put("skipped_updates", (double) skipped);
+            if (world > 1) {
+              // Time in the step's collectives: the global counts, the gradients and the statistics (waits for slower ranks included).
+              values.put("parallel/sync_s", syncSeconds);
+            }
             if (stall > 0) {
               values.put("goodput/checkpoint_stall_s", stall);
             }
@@ -328,21 +375,35 @@ public final class Trainer {
               progress.step(step, loss, stepTokens / seconds);
             }
           }
+          if (world > 1 && weightCheck > 0 && step % weightCheck == 0) {
+            checkReplicas(model.namedParameters().values().stream().map(Parameter::getArray).toList(), "after step " + step);
+          }
           if (step % spec.checkpoints.everySteps == 0 || step == optimization.steps) {
             long before = System.nanoTime();
+            if (sharded && rank == 0) {
+              checkpoints.prepareSharedTemporary(step, job.attempt()); // before the gather: the others write into it after
+            }
             var states = collective.allGather(batch.state().toJson()).stream().map(PipelineState::fromJson).toList();
+            TrainerState state = null;
             if (rank == 0) {
-              var state = new TrainerState(TrainerState.FORMAT, step, tokens, job.attempt(), configHash,
+              state = new TrainerState(TrainerState.FORMAT, step, tokens, job.attempt(), configHash,
                   TrainerConfig.resumeRelevant(job.renderedConfig()), PipelineState.merge(states).toJson(), seed, world,
                   skipped, consecutive, Instant.now().toString());
-              writer.submit(snapshot(step, model, adam, state));
+            }
+            if (sharded) {
+              var part = new CheckpointWriter.Part(checkpoints.sharedTemporary(step, job.attempt()),
+                  collective.checkpointParts(), rank == 0);
+              writer.submit(update.snapshot(step, model, state, part));
+            } else if (rank == 0) {
+              writer.submit(update.snapshot(step, model, state, null));
             }
             pendingStall += (System.nanoTime() - before) / 1e9;
           }
         }
         writer.awaitIdle();
+        collective.barrier(); // no rank leaves before rank 0 has committed the last checkpoint
         if (reporter != null) {
-          reporter.state(RunState.Succeeded, "Completed", "trained " + step + " steps; final loss " + lastLoss);
+          reporter.state(RunState.Succeeded, "Completed", "trained " + step + " steps; final loss " + lastLoss, job.attempt());
           if (!reporter.flush(FINAL_FLUSH)) {
             log("the control plane did not take every report within " + FINAL_FLUSH.toSeconds() + " s; they stay spooled in "
                 + job.reportDir());
@@ -364,8 +425,46 @@ public final class Trainer {
     return gpu ? Device.gpu(Integer.getInteger("mm1.localRank", 0)) : Device.cpu();
   }
 
+  /**
+   * The checkpoint to resume from: the newest valid one, chosen by rank 0 and verified by every
+   * rank, so that all ranks resume from the same step.
+   */
+  private Optional<Checkpoint> resumePoint(CheckpointDirectory checkpoints) throws IOException {
+    if (collective.worldSize() == 1) {
+      return checkpoints.latestValid(this::log);
+    }
+    var chosen = collective.rank() == 0 ? checkpoints.latestValid(this::log) : Optional.<Checkpoint>empty();
+    var step = collective.allGather(chosen.map(c -> Long.toString(c.step())).orElse("")).getFirst();
+    if (step.isEmpty() || collective.rank() == 0) {
+      return chosen;
+    }
+    try {
+      return Optional.of(checkpoints.verified(Long.parseLong(step)));
+    } catch (CheckpointException e) {
+      throw new IOException("rank " + collective.rank() + " cannot use the checkpoint of step " + step
+          + " that rank 0 resumes from: " + e.getMessage(), e);
+    }
+  }
+
+  /** Compares every rank's weights with rank 0's by checksum; a difference stops the run naming the ranks. */
+  private void checkReplicas(List<NDArray> weights, String when) {
+    var sums = collective.allGather(WeightChecksum.of(weights));
+    var differ = new ArrayList<Integer>();
+    for (int r = 1; r < sums.size(); r++) {
+      if (!sums.get(r).equals(sums.getFirst())) {
+        differ.add(r);
+      }
+    }
+    if (!differ.isEmpty()) {
+      throw new ReplicasDifferException("the weights of rank(s) " + differ + " differ from rank 0's " + when
+          + " (checksums " + sums + "): a worker computed differently (other thread counts or libraries, or a faulty "
+          + "machine); the gang restarts from its last checkpoint");
+    }
+  }
+
   /** Loads a resume checkpoint into the model and optimizer; returns its trainer state. */
-  private TrainerState resumeFrom(Checkpoint checkpoint, MM1Model model, AdamW adam, String configHash) throws IOException {
+  private TrainerState resumeFrom(Checkpoint checkpoint, MM1Model model, ParameterUpdate update, String configHash)
+      throws IOException {
     TrainerState state;
     try {
       state = TrainerState.read(checkpoint.state());
@@ -380,25 +479,12 @@ public final class Trainer {
     }
     try {
       ModelWeights.load(model, checkpoint.model(), TensorMapping.identity(), true);
-      try (var file = SafetensorsFile.open(checkpoint.optimizer())) {
-        var saved = new LinkedHashMap<String, float[][]>();
-        for (var name : adam.moments().keySet()) {
-          saved.put(name, new float[][] {read(file, "m." + name), read(file, "v." + name)});
-        }
-        adam.restore(Long.parseLong(file.metadata().getOrDefault("steps", "0")), saved);
-      }
+      update.restore(checkpoint);
     } catch (IllegalArgumentException e) {
       throw new IncompatibleCheckpointException("checkpoint " + checkpoint.dir() + " does not fit this model: "
           + e.getMessage(), e);
     }
     return state;
-  }
-
-  private static float[] read(SafetensorsFile file, String name) throws IOException {
-    if (file.entries().get(name) == null) {
-      throw new IllegalArgumentException("tensor '" + name + "' is missing from " + file.path());
-    }
-    return file.readFloats(name);
   }
 
   /** Weights only, from an init checkpoint (SFT): the optimizer starts fresh. */
@@ -434,22 +520,8 @@ public final class Trainer {
     }
   }
 
-  private static CheckpointWriter.Snapshot snapshot(long step, MM1Model model, AdamW adam, TrainerState state) {
-    var weights = new ArrayList<CheckpointWriter.NamedArray>();
-    model.namedParameters().forEach((name, p) -> weights.add(new CheckpointWriter.NamedArray(name, p.getArray())));
-    var moments = new ArrayList<CheckpointWriter.NamedArray>();
-    adam.moments().forEach((name, pair) -> {
-      moments.add(new CheckpointWriter.NamedArray("m." + name, pair[0]));
-      moments.add(new CheckpointWriter.NamedArray("v." + name, pair[1]));
-    });
-    var files = List.of(
-        new CheckpointWriter.TensorFile(Checkpoint.MODEL_FILE, Map.of("format", "mm1", "step", Long.toString(step)), weights),
-        new CheckpointWriter.TensorFile(Checkpoint.OPTIMIZER_FILE, Map.of("steps", Long.toString(adam.steps())), moments));
-    return new CheckpointWriter.Snapshot(step, files, Map.of(Checkpoint.STATE_FILE, state.toJson()));
-  }
-
   /** The model's view of packed sequences: one placeholder per image view, images copied into the engine. */
-  static MultimodalBatch modelBatch(List<PackedSequence> sequences, MM1Config config, boolean masking, NDManager manager) {
+  public static MultimodalBatch modelBatch(List<PackedSequence> sequences, MM1Config config, boolean masking, NDManager manager) {
     int imageId = config.imageTokenId();
     int imageTokens = config.connector().imageTokens();
     var tokens = new int[sequences.size()][];

@@ -33,13 +33,19 @@ public final class AdamW {
    */
   public AdamW(NDManager state, Map<String, Parameter> parameters, double beta1, double beta2, double epsilon,
       double weightDecay) {
+    this(state, parameters, beta1, beta2, epsilon, weightDecay, true);
+  }
+
+  /** With {@code allocate} false the moments are someone else's (the ZeRO-1 shards of {@link ShardedAdamW}). */
+  AdamW(NDManager state, Map<String, Parameter> parameters, double beta1, double beta2, double epsilon,
+      double weightDecay, boolean allocate) {
     this.state = state;
     this.parameters = parameters;
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
     this.weightDecay = weightDecay;
-    for (var entry : parameters.entrySet()) {
+    for (var entry : allocate ? parameters.entrySet() : Map.<String, Parameter>of().entrySet()) {
       var shape = entry.getValue().getArray().getShape();
       moments.put(entry.getKey(), new NDArray[] {state.zeros(shape), state.zeros(shape)});
     }
@@ -66,29 +72,45 @@ public final class AdamW {
    */
   public void update(double lr, double gradientScale, NDManager step) {
     steps++;
-    double correction1 = 1 - Math.pow(beta1, steps);
-    double correction2 = Math.sqrt(1 - Math.pow(beta2, steps));
+    var corrections = corrections(steps);
     for (var entry : parameters.entrySet()) {
       var weight = entry.getValue().getArray();
       var gradient = weight.getGradient();
       gradient.attach(step);
       var pair = moments.get(entry.getKey());
-      if (gradientScale != 1) {
-        gradient.muli((float) gradientScale);
-      }
-      if (weightDecay > 0 && decays(entry.getKey(), entry.getValue())) {
-        weight.muli((float) (1 - lr * weightDecay));
-      }
-      pair[0].muli((float) beta1).addi(gradient.mul((float) (1 - beta1)));
-      pair[1].muli((float) beta2).addi(gradient.square().muli((float) (1 - beta2)));
-      var denominator = pair[1].sqrt();
-      denominator.attach(step);
-      denominator.divi((float) correction2).addi((float) epsilon);
-      var update = pair[0].div(denominator);
-      update.attach(step);
-      weight.subi(update.muli((float) (lr / correction1)));
+      apply(weight, gradient, pair[0], pair[1], weightDecay > 0 && decays(entry.getKey(), entry.getValue()), lr,
+          gradientScale, corrections[0], corrections[1], step);
       zero(weight);
     }
+  }
+
+  /**
+   * The update of one tensor (or, with ZeRO-1, one rank's piece of it): {@code gradient} is scaled
+   * in place, {@code weight}, {@code m} and {@code v} are updated in place, temporaries live in
+   * {@code step}. {@code correction1} and {@code correction2} are the bias corrections
+   * {@code 1 - beta1^t} and {@code sqrt(1 - beta2^t)} of update t.
+   */
+  void apply(NDArray weight, NDArray gradient, NDArray m, NDArray v, boolean decay, double lr, double gradientScale,
+      double correction1, double correction2, NDManager step) {
+    if (gradientScale != 1) {
+      gradient.muli((float) gradientScale);
+    }
+    if (decay) {
+      weight.muli((float) (1 - lr * weightDecay));
+    }
+    m.muli((float) beta1).addi(gradient.mul((float) (1 - beta1)));
+    v.muli((float) beta2).addi(gradient.square().muli((float) (1 - beta2)));
+    var denominator = v.sqrt();
+    denominator.attach(step);
+    denominator.divi((float) correction2).addi((float) epsilon);
+    var update = m.div(denominator);
+    update.attach(step);
+    weight.subi(update.muli((float) (lr / correction1)));
+  }
+
+  /** {@code 1 - beta1^t} and {@code sqrt(1 - beta2^t)} for update {@code t}. */
+  double[] corrections(long t) {
+    return new double[] {1 - Math.pow(beta1, t), Math.sqrt(1 - Math.pow(beta2, t))};
   }
 
   /** Zeroes every trainable gradient (also after a skipped update: NaN-safe, unlike multiplying by 0). */

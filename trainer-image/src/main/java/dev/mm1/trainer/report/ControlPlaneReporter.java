@@ -72,7 +72,7 @@ public final class ControlPlaneReporter implements AutoCloseable {
     this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
     this.token = token;
     this.runId = runId;
-    this.metrics = dir.resolve(MetricsLog.FILE);
+    this.metrics = dir.resolve(MetricsLog.FILE); // absent for an eval: nothing to send from it
     this.events = dir.resolve(EVENTS_FILE);
     this.offsets = dir.resolve(OFFSETS_FILE);
     this.interval = interval;
@@ -82,11 +82,11 @@ public final class ControlPlaneReporter implements AutoCloseable {
     this.sender = Thread.ofPlatform().daemon().name("mm1-reporter").start(this::sendLoop);
   }
 
-  /** Records a state change to report (Running with the attempt, Succeeded, Failed). */
-  public void state(RunState state, String reason, String message) throws IOException {
+  /** Records a state change of attempt {@code attempt} to report (Running, Succeeded, Failed). */
+  public void state(RunState state, String reason, String message, int attempt) throws IOException {
     ObjectNode event = JSON.createObjectNode();
     event.put("kind", "state");
-    event.set("body", JSON.valueToTree(new StateTransition(state, reason, message)));
+    event.set("body", JSON.valueToTree(new StateTransition(state, reason, message, attempt)));
     appendEvent(event);
   }
 
@@ -95,6 +95,14 @@ public final class ControlPlaneReporter implements AutoCloseable {
     ObjectNode event = JSON.createObjectNode();
     event.put("kind", "checkpoint");
     event.set("body", JSON.valueToTree(record));
+    appendEvent(event);
+  }
+
+  /** Records an eval's scores to report ({@code POST /api/v1/runs/{id}/results}; a repeat replaces them). */
+  public void results(java.util.List<dev.mm1.api.rest.EvalResultRecord> results) throws IOException {
+    ObjectNode event = JSON.createObjectNode();
+    event.put("kind", "results");
+    event.set("body", JSON.valueToTree(results));
     appendEvent(event);
   }
 
@@ -209,6 +217,7 @@ public final class ControlPlaneReporter implements AutoCloseable {
     switch (event.path("kind").asText()) {
       case "state" -> post("api/v1/runs/" + runId + "/state", event.get("body"), false);
       case "checkpoint" -> post("api/v1/runs/" + runId + "/checkpoints", event.get("body"), true);
+      case "results" -> post("api/v1/runs/" + runId + "/results", event.get("body"), false);
       default -> log.accept("ignoring an unknown report in " + events + ": " + event);
     }
   }

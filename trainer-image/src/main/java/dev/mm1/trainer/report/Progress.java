@@ -11,6 +11,7 @@ import java.util.Locale;
  */
 public final class Progress {
   private final PrintStream out;
+  private final String prefix;
   private final boolean terminal;
   private final long total;
   private final long logEvery;
@@ -19,7 +20,13 @@ public final class Progress {
   private boolean drawn;
 
   public Progress(PrintStream out, boolean terminal, long startStep, long total, long logEvery) {
+    this(out, "mm1 train", terminal, startStep, total, logEvery);
+  }
+
+  /** Progress whose log lines start with {@code prefix} ("mm1 eval"). */
+  public Progress(PrintStream out, String prefix, boolean terminal, long startStep, long total, long logEvery) {
     this.out = out;
+    this.prefix = prefix;
     this.terminal = terminal;
     this.total = total;
     this.startStep = startStep;
@@ -33,11 +40,15 @@ public final class Progress {
   }
 
   public void step(long step, double loss, double tokensPerSecond) {
+    update(step, String.format(Locale.ROOT, "step %d/%d  loss %.4f  %,.0f tok/s", step, total, loss, tokensPerSecond));
+  }
+
+  /** Redraws the bar (or logs) at {@code done} of the total, with {@code text} and the ETA. */
+  public void update(long step, String text) {
     double elapsed = (System.nanoTime() - startNanos) / 1e9;
     long done = step - startStep;
     double eta = done > 0 ? elapsed / done * (total - step) : Double.NaN;
-    var text = String.format(Locale.ROOT, "step %d/%d  loss %.4f  %,.0f tok/s  ETA %s", step, total, loss,
-        tokensPerSecond, format(eta));
+    text = text + "  ETA " + format(eta);
     if (terminal) {
       int width = 24;
       int filled = (int) Math.round(width * (double) step / total);
@@ -49,7 +60,7 @@ public final class Progress {
       }
       out.flush();
     } else if (step % logEvery == 0 || step == total || step == startStep + 1) {
-      out.println("mm1 train: " + text);
+      out.println(prefix + ": " + text);
     }
   }
 
@@ -59,7 +70,7 @@ public final class Progress {
       out.println();
       drawn = false;
     }
-    out.println("mm1 train: " + message);
+    out.println(prefix + ": " + message);
   }
 
   static String format(double seconds) {

@@ -25,7 +25,7 @@ class ControlPlaneReporterTest {
       var messages = new ArrayList<String>();
       try (var reporter = new ControlPlaneReporter(server.url(), "secret", "run-1", dir, Duration.ofMillis(100),
           messages::add)) {
-        reporter.state(RunState.Running, "Started", "attempt 1");
+        reporter.state(RunState.Running, "Started", "attempt 1", 1);
         for (int step = 1; step <= 300; step++) {
           metrics.append(step, Instant.now(), 1, Map.of("loss", 10.0 / step, "lr", 1e-3, "mfu", Double.NaN));
         }
