@@ -146,6 +146,7 @@ final class ChainReport {
       case "tiny-pretrain" -> "pretrain";
       case "tiny-sft" -> "sft";
       case "tiny-eval" -> "eval";
+      case "tiny-eval-baseline" -> "baselineEval";
       default -> name.replaceAll("[^A-Za-z0-9]", "");
     };
   }

@@ -83,6 +83,22 @@ final class SampleChain {
     return names;
   }
 
+  /** Refuses a {@code --set} that names no sample of the chain or is not SAMPLE:FIELD=VALUE, before anything starts. */
+  void checkOverrides() throws IOException {
+    var names = names();
+    for (var override : overrides) {
+      var colon = override.indexOf(':');
+      var eq = override.indexOf('=');
+      if (colon < 1 || eq < colon + 2) {
+        throw new IllegalArgumentException("--set " + override + ": expected SAMPLE:FIELD=VALUE, e.g. tiny-pretrain:optimization.steps=40");
+      }
+      if (!names.contains(override.substring(0, colon))) {
+        throw new IllegalArgumentException("--set " + override + ": no sample '" + override.substring(0, colon)
+            + "' in the chain; the samples are " + String.join(", ", names));
+      }
+    }
+  }
+
   /** Runs the chain until its end or the first sample that does not succeed. */
   List<Outcome> run(Duration timeout) throws IOException, InterruptedException {
     var outcomes = new ArrayList<Outcome>();
@@ -239,7 +255,7 @@ final class SampleChain {
     var last = path[path.length - 1];
     if (value.matches("-?\\d+")) {
       node.put(last, Long.parseLong(value));
-    } else if (value.matches("-?\\d*\\.\\d+([eE]-?\\d+)?")) {
+    } else if (value.matches("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
       node.put(last, Double.parseDouble(value));
     } else if (value.equals("true") || value.equals("false")) {
       node.put(last, Boolean.parseBoolean(value));

@@ -99,6 +99,14 @@ public final class UpCommand implements Callable<Integer> {
       err.println("mm1 up: " + repo + " is not the MM1 repository (no manifests/samples, no ./mm1); start it with ./mm1 up");
       return 2;
     }
+    if (!noSamples) {
+      try {
+        new SampleChain(null, repo.resolve("manifests/samples"), overrides, null, once).checkOverrides();
+      } catch (IllegalArgumentException e) {
+        err.println("mm1 up: " + e.getMessage());
+        return 2;
+      }
+    }
     var localHome = new LocalHome((home != null ? home : Path.of(System.getProperty("user.home"), ".mm1")).toAbsolutePath());
     var dataDir = (data != null ? data : repo.resolve("data")).toAbsolutePath();
     Files.createDirectories(localHome.logs());

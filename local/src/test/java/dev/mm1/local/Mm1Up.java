@@ -55,7 +55,9 @@ final class Mm1Up implements AutoCloseable {
 
   /** {@code ./mm1 up ARGS} in the background. */
   Mm1Up start(String... args) throws IOException {
-    var command = new ArrayList<>(List.of(REPO.resolve("mm1").toString(), "up", "--home", home.toString(), "--data", data.toString(),
+    // env --default-signal=INT: a test JVM started in the background by a non-interactive shell
+    // inherits SIGINT ignored, and so would ./mm1 up, which then never sees the test's Ctrl-C.
+    var command = new ArrayList<>(List.of("env", "--default-signal=INT", REPO.resolve("mm1").toString(), "up", "--home", home.toString(), "--data", data.toString(),
         "--port", Integer.toString(uiPort), "--api-port", Integer.toString(apiPort), "--db-port", Integer.toString(databasePort)));
     command.addAll(List.of(args));
     var builder = new ProcessBuilder(command).directory(REPO.toFile())
