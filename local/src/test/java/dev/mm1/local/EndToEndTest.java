@@ -47,8 +47,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class EndToEndTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final Duration LONG = Duration.ofMinutes(25);
-  static final int STEPS = 24;
-  static final int EVERY = 8;
+  // Long enough that the operator's status shows a step past a checkpoint well before the end
+  // (a 2-worker gang runs a step in about a second on 2 cores), so there is a mid-run to kill.
+  static final int STEPS = 96;
+  static final int EVERY = 16;
 
   Path dir;
   Mm1Up up;
@@ -137,9 +139,10 @@ class EndToEndTest {
     // A step after a checkpoint, so that the restart loses steps and must compute them again.
     await().atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
       var t = training("e2e-pretrain");
-      return t.getStatus() != null && t.getStatus().latestCheckpoint != null && t.getStatus().latestCheckpoint.step >= EVERY
+      return finished(t) || t.getStatus() != null && t.getStatus().latestCheckpoint != null && t.getStatus().latestCheckpoint.step >= EVERY
           && t.getStatus().step != null && t.getStatus().step > t.getStatus().latestCheckpoint.step + 1;
     });
+    assertThat(finished(training("e2e-pretrain"))).as("the training ended before a worker could be killed mid-run").isFalse();
     int victim = workers - 1;
     var uid = training("e2e-pretrain").getMetadata().getUid();
     var worker = Mm1Up.processes(line -> line.contains("dev.mm1.trainer"),
