@@ -1,0 +1,261 @@
+package dev.mm1.operator.simulation;
+
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The Fabric8 CRUD mock API server with the parts of a real API server that our controllers depend
+ * on and the mock lacks:
+ * <ul>
+ *   <li>deletion with {@code propagationPolicy: Foreground} keeps the object, marked for deletion,
+ *       with the {@code foregroundDeletion} finalizer (the garbage collector removes it once the
+ *       dependents are gone); a pod deleted while it holds a finalizer keeps its grace period in
+ *       {@code deletionGracePeriodSeconds};
+ *   <li>admission: a request can be refused (a quota, a webhook) with a Kubernetes Status;
+ *   <li>watch lag: the watches of clients other than the simulated cluster's own can run behind
+ *       by a set time per resource, as an informer's events may arrive late and in any order
+ *       between resources.
+ * </ul>
+ * Every request can be observed (method, path, user agent): the tests check the operator's calls
+ * against its RBAC. Writes are serialized, so an admission check reads a store no other write changes.
+ */
+public final class SimulatedApiServer extends KubernetesCrudDispatcher {
+  public static final String FOREGROUND_DELETION = "foregroundDeletion";
+
+  /** A request as the API server received it. */
+  public record Request(String method, String path, String userAgent, byte[] body) {
+    public String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** An admission verdict against a request: HTTP {@code code}, a Status {@code reason} and message. */
+  public record Refusal(int code, String reason, String message) {}
+
+  /** Admits or refuses a write before it is stored; may read the store ({@link #get}, {@link #list}). */
+  @FunctionalInterface
+  public interface Admission {
+    Optional<Refusal> admit(Request request, SimulatedApiServer store);
+  }
+
+  private final String clusterAgent;
+  private final ReentrantLock writes = new ReentrantLock();
+  private final List<Consumer<Request>> observers = new CopyOnWriteArrayList<>();
+  private final List<Admission> admissions = new CopyOnWriteArrayList<>();
+  private final Map<String, Duration> watchLag = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService lagged =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("simulated-watch-lag").daemon().factory());
+
+  /** @param clusterAgent the User-Agent of the simulated cluster's own clients (never lagged) */
+  public SimulatedApiServer(String clusterAgent) {
+    this.clusterAgent = clusterAgent;
+  }
+
+  public void observe(Consumer<Request> observer) {
+    observers.add(observer);
+  }
+
+  public void admit(Admission admission) {
+    admissions.add(admission);
+  }
+
+  public void removeAdmission(Admission admission) {
+    admissions.remove(admission);
+  }
+
+  /** Events of {@code resource} (plural) reach other clients' watches {@code lag} late (zero: at once). */
+  public void lagWatches(String resource, Duration lag) {
+    watchLag.put(resource, lag);
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest recorded) {
+    var request = new Request(recorded.getMethod(), recorded.getPath(), recorded.getHeader("User-Agent"), recorded.getBody().getBytes());
+    observers.forEach(o -> o.accept(request));
+    if (recorded.method() == HttpMethod.GET) {
+      var response = super.dispatch(recorded);
+      if (response.getWebSocketListener() != null && !clusterAgent.equals(request.userAgent())) {
+        var resource = ApiPath.parse(request.path()).map(ApiPath::resource).orElse("");
+        response.withWebSocketUpgrade(new LaggingListener(response.getWebSocketListener(), () -> watchLag.getOrDefault(resource, Duration.ZERO)));
+      }
+      return response;
+    }
+    writes.lock();
+    try {
+      for (var admission : admissions) {
+        var refusal = admission.admit(request, this);
+        if (refusal.isPresent()) {
+          return status(refusal.get());
+        }
+      }
+      return recorded.method() == HttpMethod.DELETE ? delete(recorded.getPath(), request.bodyText()) : super.dispatch(recorded);
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  /** The stored object at {@code path}, if any (for admissions and the simulated controllers' checks). */
+  public Optional<GenericKubernetesResource> get(String path) {
+    var response = super.handleGet(path);
+    return response.code() == 200 ? Optional.of(Serialization.unmarshal(response.getBody().readUtf8(), GenericKubernetesResource.class)) : Optional.empty();
+  }
+
+  /** The stored objects a list request at {@code path} (with its label selector) returns. */
+  public List<GenericKubernetesResource> list(String path) {
+    var response = super.handleGet(path);
+    if (response.code() != 200) {
+      return List.of();
+    }
+    var list = Serialization.unmarshal(response.getBody().readUtf8(), io.fabric8.kubernetes.api.model.GenericKubernetesResourceList.class);
+    return list.getItems() == null ? List.of() : list.getItems();
+  }
+
+  /**
+   * DELETE as the API server does it for what we use: Foreground adds the foregroundDeletion
+   * finalizer before the object is marked; a pod's grace period is kept on the marked pod.
+   */
+  private MockResponse delete(String path, String body) {
+    var options = body.isBlank() ? new DeleteOptions() : Serialization.unmarshal(body, DeleteOptions.class);
+    var current = ApiPath.parse(path).filter(p -> p.name() != null).flatMap(p -> get(path));
+    if (current.isPresent() && current.get().getMetadata().getDeletionTimestamp() == null) {
+      var object = current.get();
+      boolean changed = false;
+      if ("Foreground".equals(options.getPropagationPolicy())) {
+        var finalizers = new ArrayList<>(object.getMetadata().getFinalizers() == null ? List.<String>of() : object.getMetadata().getFinalizers());
+        if (!finalizers.contains(FOREGROUND_DELETION)) {
+          finalizers.add(FOREGROUND_DELETION);
+          object.getMetadata().setFinalizers(finalizers);
+          changed = true;
+        }
+      }
+      if ("Pod".equals(object.getKind()) && !object.getMetadata().getFinalizers().isEmpty()) {
+        object.getMetadata().setDeletionGracePeriodSeconds(options.getGracePeriodSeconds() != null ? options.getGracePeriodSeconds() : gracePeriod(object));
+        changed = true;
+      }
+      if (changed) {
+        var headers = Headers.builder().add("Content-Type", "application/json").build();
+        var put = new RecordedRequest("HTTP/1.1", HttpMethod.PUT, path.replaceAll("\\?.*", ""), headers,
+            new Buffer(Serialization.asJson(object).getBytes(StandardCharsets.UTF_8)));
+        super.handleUpdate(put);
+      }
+    }
+    return super.handleDelete(path);
+  }
+
+  private static long gracePeriod(GenericKubernetesResource pod) {
+    var spec = (Map<?, ?>) pod.getAdditionalProperties().get("spec");
+    var seconds = spec == null ? null : spec.get("terminationGracePeriodSeconds");
+    return seconds instanceof Number n ? n.longValue() : 30;
+  }
+
+  private static MockResponse status(Refusal refusal) {
+    var status = new StatusBuilder().withStatus("Failure").withCode(refusal.code()).withReason(refusal.reason())
+        .withMessage(refusal.message()).build();
+    return new MockResponse().setResponseCode(refusal.code()).setBody(Serialization.asJson(status));
+  }
+
+  /** Hands a watch's events to its client {@code lag} late, in order. */
+  private final class LaggingListener extends WebSocketListener {
+    private final WebSocketListener watch;
+    private final java.util.function.Supplier<Duration> lag;
+
+    LaggingListener(WebSocketListener watch, java.util.function.Supplier<Duration> lag) {
+      this.watch = watch;
+      this.lag = lag;
+    }
+
+    @Override
+    public void onOpen(WebSocket socket, Response response) {
+      watch.onOpen(new LaggingSocket(socket, lag), response);
+    }
+
+    @Override
+    public void onMessage(WebSocket socket, String text) {
+      watch.onMessage(socket, text);
+    }
+
+    @Override
+    public void onClosing(WebSocket socket, int code, String reason) {
+      watch.onClosing(socket, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket socket, int code, String reason) {
+      watch.onClosed(socket, code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket socket, Throwable error, Response response) {
+      watch.onFailure(socket, error, response);
+    }
+  }
+
+  private final class LaggingSocket implements WebSocket {
+    private final WebSocket socket;
+    private final java.util.function.Supplier<Duration> lag;
+    private long lastDue;
+    private int waiting;
+
+    LaggingSocket(WebSocket socket, java.util.function.Supplier<Duration> lag) {
+      this.socket = socket;
+      this.lag = lag;
+    }
+
+    @Override
+    public RecordedRequest request() {
+      return socket.request();
+    }
+
+    @Override
+    public synchronized boolean send(String text) {
+      long now = System.nanoTime();
+      long due = Math.max(now + lag.get().toNanos(), lastDue);
+      if (due <= now && waiting == 0) {
+        return socket.send(text);
+      }
+      lastDue = due;
+      waiting++;
+      lagged.schedule(() -> {
+        synchronized (this) {
+          waiting--;
+          socket.send(text);
+        }
+      }, due - now, TimeUnit.NANOSECONDS);
+      return true;
+    }
+
+    @Override
+    public boolean send(byte[] bytes) {
+      return send(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean close(int code, String reason) {
+      return socket.close(code, reason);
+    }
+  }
+}
