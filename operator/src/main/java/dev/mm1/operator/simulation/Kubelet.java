@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * Pending when its image cannot be pulled), ends them when the workload exits (Failed or Succeeded
  * with the container's exit code), and terminates a pod marked for deletion: SIGTERM, the
  * container's exit (143) or, past the grace period, SIGKILL (137), then the terminal phase. The pod
- * object itself goes when its last finalizer does (the Job controller's).
+ * object itself goes when its last finalizer does (the Job controller's). A deleted pod that was never
+ * scheduled is failed as the pod garbage collector does it.
  */
 final class Kubelet {
   private final KubernetesClient client;
@@ -35,6 +36,11 @@ final class Kubelet {
 
   void sync(Snapshot snapshot) {
     for (var pod : snapshot.pods) {
+      if (pod.getSpec().getNodeName() == null && Snapshot.marked(pod) && !Snapshot.terminal(pod) && !snapshot.touched(pod)) {
+        // No kubelet ever ran it: the pod garbage collector fails a deleted pod that was never scheduled.
+        end(pod, new Workloads.Exit(137, "ContainerStatusUnknown"), snapshot);
+        continue;
+      }
       if (pod.getSpec().getNodeName() == null || Snapshot.terminal(pod) || snapshot.touched(pod)) {
         continue;
       }

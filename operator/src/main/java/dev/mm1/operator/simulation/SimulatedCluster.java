@@ -87,11 +87,12 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Starts the Job controller, scheduler, kubelet and garbage collector. */
   public synchronized SimulatedCluster runControllers() {
     if (loop == null) {
-      for (var resource : List.of("pods", "jobs", "services", "configmaps")) {
-        watches.add(client.genericKubernetesResources(resource.equals("jobs") ? "batch/v1" : "v1", kind(resource)).inAnyNamespace().watch(wakeOnEvent()));
-      }
-      for (var kind : List.of("MM1Training", "MM1Eval")) {
-        watches.add(client.genericKubernetesResources("mm1.dev/v1alpha1", kind).inAnyNamespace().watch(wakeOnEvent()));
+      watches.add(client.pods().inAnyNamespace().watch(wakeOnEvent()));
+      watches.add(client.batch().v1().jobs().inAnyNamespace().watch(wakeOnEvent()));
+      watches.add(client.services().inAnyNamespace().watch(wakeOnEvent()));
+      watches.add(client.configMaps().inAnyNamespace().watch(wakeOnEvent()));
+      for (var kind : Snapshot.CUSTOM_RESOURCES) {
+        watches.add(client.genericKubernetesResources(kind).inAnyNamespace().watch(wakeOnEvent()));
       }
       loop = Thread.ofPlatform().name("simulated-cluster").daemon().start(this::run);
     }
@@ -235,10 +236,10 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  private Watcher<GenericKubernetesResource> wakeOnEvent() {
+  private <T> Watcher<T> wakeOnEvent() {
     return new Watcher<>() {
       @Override
-      public void eventReceived(Action action, GenericKubernetesResource resource) {
+      public void eventReceived(Action action, T resource) {
         wake();
       }
 
@@ -283,15 +284,6 @@ public final class SimulatedCluster implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-  }
-
-  private static String kind(String resource) {
-    return switch (resource) {
-      case "pods" -> "Pod";
-      case "jobs" -> "Job";
-      case "services" -> "Service";
-      default -> "ConfigMap";
-    };
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +19,11 @@ import java.util.stream.Stream;
  * ({@link #touch}); the next pass sees the result.
  */
 final class Snapshot {
+  /** Our custom resources, named without discovery (the mock API server serves none for them). */
+  static final List<ResourceDefinitionContext> CUSTOM_RESOURCES = List.of(
+      new ResourceDefinitionContext.Builder().withGroup("mm1.dev").withVersion("v1alpha1").withKind("MM1Training").withPlural("mm1trainings").withNamespaced(true).build(),
+      new ResourceDefinitionContext.Builder().withGroup("mm1.dev").withVersion("v1alpha1").withKind("MM1Eval").withPlural("mm1evals").withNamespaced(true).build());
+
   final Instant now;
   final List<Job> jobs;
   final List<Pod> pods;
@@ -40,8 +46,8 @@ final class Snapshot {
     objects.addAll(pods);
     objects.addAll(client.services().inAnyNamespace().list().getItems());
     objects.addAll(client.configMaps().inAnyNamespace().list().getItems());
-    for (var kind : List.of("MM1Training", "MM1Eval")) {
-      objects.addAll(client.genericKubernetesResources("mm1.dev/v1alpha1", kind).inAnyNamespace().list().getItems());
+    for (var kind : CUSTOM_RESOURCES) {
+      objects.addAll(client.genericKubernetesResources(kind).inAnyNamespace().list().getItems());
     }
     return new Snapshot(now, jobs, pods, objects);
   }
