@@ -8,6 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * A {@link SimulatedCluster} of its own with the operator's reconcilers on plain JOSDK, for tests
@@ -19,6 +24,24 @@ public final class SimulatedOperator implements AutoCloseable {
   private final KubernetesClient operatorClient;
   private final Cluster cluster;
   private Operator operator;
+  private volatile Duration clockOffset = Duration.ZERO;
+  /** The operator's clock: the system's, moved forward by {@link #advanceClock} (deadlines without waiting). */
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(clockOffset);
+    }
+  };
 
   public SimulatedOperator() {
     simulation = SimulatedCluster.start().runControllers();
@@ -33,7 +56,7 @@ public final class SimulatedOperator implements AutoCloseable {
   /** Starts the operator (again) with {@code settings}. */
   public SimulatedOperator startOperator(OperatorSettings settings) {
     stopOperator();
-    operator = StandaloneOperator.start(operatorClient, settings, new SimpleMeterRegistry());
+    operator = StandaloneOperator.start(operatorClient, settings, new SimpleMeterRegistry(), clock);
     return this;
   }
 
@@ -46,6 +69,11 @@ public final class SimulatedOperator implements AutoCloseable {
       operator.stop();
       operator = null;
     }
+  }
+
+  /** Moves the operator's clock forward by {@code by}; the API server's and the cluster's stay. */
+  public synchronized void advanceClock(Duration by) {
+    clockOffset = clockOffset.plus(by);
   }
 
   public SimulatedCluster simulation() {

@@ -22,6 +22,11 @@ public final class StandaloneOperator {
 
   /** Starts both reconcilers against {@code client}; server-side apply off (the mock API server lacks it). */
   public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+    return start(client, settings, registry, Clock.systemUTC());
+  }
+
+  /** The same with {@code clock} as the reconcilers' time (tests move it past deadlines). */
+  public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry, Clock clock) {
     var operator = new Operator(o -> o
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
@@ -29,8 +34,8 @@ public final class StandaloneOperator {
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withConcurrentReconciliationThreads(16));
     var services = new ReconcilerServices(settings,
-        new ControlPlaneSync(new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()), settings.progressInterval(), Clock.systemUTC()),
-        new SpecValidator(), new ReconcileMetrics(registry), Clock.systemUTC());
+        new ControlPlaneSync(new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()), settings.progressInterval(), clock),
+        new SpecValidator(), new ReconcileMetrics(registry), clock);
     operator.register(new MM1TrainingReconciler(services));
     operator.register(new MM1EvalReconciler(services));
     operator.start();

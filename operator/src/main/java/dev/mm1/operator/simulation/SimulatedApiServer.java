@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  *       with the {@code foregroundDeletion} finalizer (the garbage collector removes it once the
  *       dependents are gone); a pod deleted while it holds a finalizer keeps its grace period in
  *       {@code deletionGracePeriodSeconds};
+ *   <li>field selectors on any field of a list ({@code involvedObject.name} of events), which the
+ *       mock matches only on a few;
  *   <li>admission: a request can be refused (a quota, a webhook) with a Kubernetes Status;
  *   <li>watch lag: the watches of clients other than the simulated cluster's own can run behind
  *       by a set time per resource, as an informer's events may arrive late and in any order
@@ -97,6 +99,10 @@ public final class SimulatedApiServer extends KubernetesCrudDispatcher {
     var request = new Request(recorded.getMethod(), recorded.getPath(), recorded.getHeader("User-Agent"), recorded.getBody().getBytes());
     observers.forEach(o -> o.accept(request));
     if (recorded.method() == HttpMethod.GET) {
+      var fields = FieldSelector.of(request.path());
+      if (fields.isPresent() && !request.path().contains("watch=")) {
+        return fields.get().list(this, recorded);
+      }
       var response = super.dispatch(recorded);
       if (response.getWebSocketListener() != null && !clusterAgent.equals(request.userAgent())) {
         var resource = ApiPath.parse(request.path()).map(ApiPath::resource).orElse("");
@@ -164,6 +170,58 @@ public final class SimulatedApiServer extends KubernetesCrudDispatcher {
       }
     }
     return super.handleDelete(path);
+  }
+
+  /** A list request's field selector ({@code a.b=c,d!=e}), applied to the stored objects by this server. */
+  private record FieldSelector(String pathWithout, List<String[]> terms) {
+    static Optional<FieldSelector> of(String path) {
+      int q = path.indexOf('?');
+      if (q < 0) {
+        return Optional.empty();
+      }
+      var kept = new ArrayList<String>();
+      String selector = null;
+      for (var parameter : path.substring(q + 1).split("&")) {
+        if (parameter.startsWith("fieldSelector=")) {
+          selector = java.net.URLDecoder.decode(parameter.substring("fieldSelector=".length()), StandardCharsets.UTF_8);
+        } else {
+          kept.add(parameter);
+        }
+      }
+      if (selector == null || selector.isBlank()) {
+        return Optional.empty();
+      }
+      var terms = new ArrayList<String[]>();
+      for (var term : selector.split(",")) {
+        boolean negated = term.contains("!=");
+        var parts = term.split(negated ? "!=" : "==?", 2);
+        terms.add(new String[] {parts[0].trim(), parts.length > 1 ? parts[1].trim() : "", negated ? "!=" : "="});
+      }
+      return Optional.of(new FieldSelector(path.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept)), terms));
+    }
+
+    MockResponse list(SimulatedApiServer server, RecordedRequest recorded) {
+      var response = server.handleGet(pathWithout);
+      if (response.code() != 200) {
+        return response;
+      }
+      var list = (com.fasterxml.jackson.databind.node.ObjectNode) Serialization.unmarshal(response.getBody().readUtf8(), com.fasterxml.jackson.databind.JsonNode.class);
+      var items = list.withArray("items");
+      for (int i = items.size() - 1; i >= 0; i--) {
+        var item = items.get(i);
+        boolean matches = terms.stream().allMatch(term -> {
+          var node = item;
+          for (var field : term[0].split("\\.")) {
+            node = node.path(field);
+          }
+          return node.asText("").equals(term[1]) == term[2].equals("=");
+        });
+        if (!matches) {
+          items.remove(i);
+        }
+      }
+      return new MockResponse().setResponseCode(200).setBody(Serialization.asJson(list));
+    }
   }
 
   private static long gracePeriod(GenericKubernetesResource pod) {
