@@ -349,12 +349,19 @@ final class JobController {
 
   /** A write that found its object gone or changed meanwhile: the next pass sees the news and decides again. */
   static void ignoreGone(Runnable write) {
+    written(write);
+  }
+
+  /** The same, saying whether the write went through. */
+  static boolean written(Runnable write) {
     try {
       write.run();
+      return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404 && e.getCode() != 409) {
         throw e;
       }
+      return false;
     }
   }
 }

@@ -49,7 +49,8 @@ final class Kubelet {
       } else if (!"Running".equals(pod.getStatus().getPhase())) {
         start(pod, snapshot);
       } else {
-        workloads.takeExit(pod).ifPresent(exit -> end(pod, exit, snapshot));
+        // The exit is used up only once the pod's status says so (a conflicting write is tried again next pass).
+        workloads.exit(pod).filter(exit -> end(pod, exit, snapshot)).ifPresent(exit -> workloads.exited(pod));
       }
     }
   }
@@ -108,11 +109,13 @@ final class Kubelet {
       snapshot.wakeAt(due);
       return;
     }
-    signalled.remove(pod.getMetadata().getUid());
-    end(pod, killed ? new Workloads.Exit(137, "Error") : new Workloads.Exit(143, "Error"), snapshot);
+    if (end(pod, killed ? new Workloads.Exit(137, "Error") : new Workloads.Exit(143, "Error"), snapshot)) {
+      signalled.remove(pod.getMetadata().getUid());
+    }
   }
 
-  private void end(Pod pod, Workloads.Exit exit, Snapshot snapshot) {
+  /** Writes the terminated container and the terminal phase; false when the write did not go through. */
+  private boolean end(Pod pod, Workloads.Exit exit, Snapshot snapshot) {
     snapshot.touch(pod);
     var time = timestamp(snapshot.now);
     var updated = copy(pod);
@@ -130,8 +133,11 @@ final class Kubelet {
           .withReason("PodCompleted").withLastTransitionTime(time).build());
     }
     var ended = updated;
-    JobController.ignoreGone(() -> client.resource(ended).updateStatus());
+    if (!JobController.written(() -> client.resource(ended).updateStatus())) {
+      return false;
+    }
     onEnded.accept(ended);
+    return true;
   }
 
   private static ContainerStatus containerStatus(Pod pod) {

@@ -37,6 +37,8 @@ import java.util.function.Consumer;
  *       {@code deletionGracePeriodSeconds};
  *   <li>field selectors on any field of a list ({@code involvedObject.name} of events), which the
  *       mock matches only on a few;
+ *   <li>optimistic concurrency on subresources: a PUT of {@code status} from a stale copy is a 409;
+ *   <li>lost answers: a write is done but its client hears an error;
  *   <li>admission: a request can be refused (a quota, a webhook) with a Kubernetes Status;
  *   <li>watch lag: the watches of clients other than the simulated cluster's own can run behind
  *       by a set time per resource, as an informer's events may arrive late and in any order
@@ -68,6 +70,7 @@ public final class SimulatedApiServer extends KubernetesCrudDispatcher {
   private final ReentrantLock writes = new ReentrantLock();
   private final List<Consumer<Request>> observers = new CopyOnWriteArrayList<>();
   private final List<Admission> admissions = new CopyOnWriteArrayList<>();
+  private final List<LostAnswer> lostAnswers = new CopyOnWriteArrayList<>();
   private final Map<String, Duration> watchLag = new ConcurrentHashMap<>();
   private final ScheduledExecutorService lagged =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("simulated-watch-lag").daemon().factory());
@@ -88,6 +91,16 @@ public final class SimulatedApiServer extends KubernetesCrudDispatcher {
   public void removeAdmission(Admission admission) {
     admissions.remove(admission);
   }
+
+  /**
+   * The next write matching {@code which} is done, but its client gets {@code answer} instead (a
+   * timeout through a load balancer, a dropped connection): it cannot know that its write happened.
+   */
+  public void loseAnswerOnce(java.util.function.Predicate<Request> which, Refusal answer) {
+    lostAnswers.add(new LostAnswer(which, answer));
+  }
+
+  private record LostAnswer(java.util.function.Predicate<Request> which, Refusal answer) {}
 
   /** Events of {@code resource} (plural) reach other clients' watches {@code lag} late (zero: at once). */
   public void lagWatches(String resource, Duration lag) {
@@ -118,10 +131,45 @@ public final class SimulatedApiServer extends KubernetesCrudDispatcher {
           return status(refusal.get());
         }
       }
+      var conflict = staleUpdate(request);
+      if (conflict.isPresent()) {
+        return status(conflict.get());
+      }
+      var lost = lostAnswers.stream().filter(l -> l.which().test(request)).findFirst();
+      if (lost.isPresent() && lostAnswers.remove(lost.get())) {
+        super.dispatch(recorded); // done, but the client never hears so
+        return status(lost.get().answer());
+      }
       return recorded.method() == HttpMethod.DELETE ? delete(recorded.getPath(), request.bodyText()) : super.dispatch(recorded);
     } finally {
       writes.unlock();
     }
+  }
+
+  /**
+   * A PUT whose resourceVersion is not the stored one is a conflict, on the object and on its
+   * subresources alike (the mock checks only the object: a status written from a stale copy would
+   * go through and hide a user's edit from the writer).
+   */
+  private Optional<Refusal> staleUpdate(Request request) {
+    var path = ApiPath.parse(request.path());
+    if (!request.method().equals("PUT") || path.isEmpty() || path.get().name() == null || request.body().length == 0) {
+      return Optional.empty();
+    }
+    var sent = Serialization.unmarshal(request.bodyText(), GenericKubernetesResource.class).getMetadata();
+    if (sent == null || sent.getResourceVersion() == null || sent.getResourceVersion().isEmpty()) {
+      return Optional.empty();
+    }
+    var objectPath = request.path().replaceAll("\\?.*", "");
+    if (path.get().subresource() != null) {
+      objectPath = objectPath.substring(0, objectPath.length() - path.get().subresource().length() - 1);
+    }
+    var stored = get(objectPath);
+    if (stored.isEmpty() || sent.getResourceVersion().equals(stored.get().getMetadata().getResourceVersion())) {
+      return Optional.empty();
+    }
+    return Optional.of(new Refusal(409, "Conflict", String.format("Operation cannot be fulfilled on %s \"%s\": the object has been modified;"
+        + " please apply your changes to the latest version and try again", path.get().resourceWithSubresource(), path.get().name())));
   }
 
   /** The stored object at {@code path}, if any (for admissions and the simulated controllers' checks). */

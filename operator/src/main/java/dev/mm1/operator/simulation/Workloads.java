@@ -43,9 +43,14 @@ final class Workloads {
     exits.put(key(job, index), exit);
   }
 
-  /** The exit waiting for this worker's running container; consumed, so a replacement pod runs on. */
-  Optional<Exit> takeExit(Pod pod) {
-    return Optional.ofNullable(exits.remove(key(pod)));
+  /** The exit waiting for this worker's running container. */
+  Optional<Exit> exit(Pod pod) {
+    return Optional.ofNullable(exits.get(key(pod)));
+  }
+
+  /** The container took its exit: used up, so a replacement pod of the same worker runs on. */
+  void exited(Pod pod) {
+    exits.remove(key(pod));
   }
 
   void stopDelay(String job, Duration delay) {

@@ -12,12 +12,16 @@ import dev.mm1.operator.Conditions;
 import dev.mm1.operator.Labels;
 import dev.mm1.operator.Reasons;
 import dev.mm1.operator.SimulatedOperator;
+import dev.mm1.operator.simulation.SimulatedApiServer;
+import dev.mm1.operator.simulation.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,10 +41,18 @@ class GangRestartTest {
   SimulatedOperator simulated;
   Cluster cluster;
 
+  /** The paths the operator POSTed to. */
+  final List<String> creates = new CopyOnWriteArrayList<>();
+
   @BeforeEach
   void start() {
     simulated = new SimulatedOperator();
     cluster = simulated.cluster();
+    simulated.simulation().apiServer().observe(request -> {
+      if (request.method().equals("POST") && !SimulatedCluster.USER_AGENT.equals(request.userAgent())) {
+        creates.add(request.path().replaceAll("\\?.*", ""));
+      }
+    });
   }
 
   @AfterEach
@@ -170,8 +182,9 @@ class GangRestartTest {
 
     simulated.startOperator();
     eventually(() -> assertThat(status("oom").restarts).isEqualTo(1));
-    var ready = Conditions.find(status("oom").conditions, Reasons.READY).orElseThrow();
-    assertThat(ready.getMessage()).contains("worker " + first + "-1-").contains("exited with code 137 (OOMKilled)").doesNotContain("143");
+    eventually(() -> assertThat(cluster.events("oom")).filteredOn(e -> e.getReason().equals(Reasons.GANG_RESTARTED)).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).contains("worker " + first + "-1-").contains("exited with code 137 (OOMKilled)")
+            .doesNotContain("143")));
     // The next gang waits for the kept pods.
     assertThat(cluster.jobs("oom")).extracting(j -> j.getMetadata().getName()).doesNotContain(ChildNames.job("oom", 2));
     for (var pod : cluster.pods(first)) {
@@ -277,5 +290,29 @@ class GangRestartTest {
     assertThat(job.getMetadata().getUid()).isEqualTo(cluster.client().resource(lookalike).get().getMetadata().getUid());
     assertThat(job.getMetadata().getOwnerReferences()).isNullOrEmpty();
     assertThat(job.getMetadata().getDeletionTimestamp()).isNull();
+  }
+
+  /**
+   * The operator's create of the Job was done, but the answer was lost (a gateway timeout) and the
+   * Job watch runs behind: the retried create (Fabric8 retries a 504) meets a 409 and adopts the
+   * Job, which is its own.
+   */
+  @Test
+  void aConflictOnCreateAdoptsTheTrainingsOwnJob() throws Exception {
+    var job = ChildNames.job("lost", 1);
+    simulated.simulation().apiServer().lagWatches("jobs", Duration.ofSeconds(6));
+    simulated.simulation().apiServer().loseAnswerOnce(
+        request -> request.method().equals("POST") && request.path().contains("/jobs") && request.bodyText().contains("\"" + job + "\""),
+        new SimulatedApiServer.Refusal(504, "Timeout", "the server was unable to return a response in the time allotted"));
+    simulated.startOperator();
+    cluster.apply("tiny-pretrain.yaml", "lost", r -> {});
+    eventually(() -> {
+      assertThat(status("lost").phase).isEqualTo(TrainingPhase.Running);
+      assertThat(Conditions.isTrue(status("lost").conditions, Reasons.RECONCILED)).isTrue();
+    });
+    assertThat(cluster.jobs("lost")).extracting(j -> j.getMetadata().getName()).containsExactly(job);
+    assertThat(cluster.events("lost")).noneSatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.CHILD_NAME_TAKEN));
+    // The 409 really happened: the operator sent the create again (once more per reconcile until its cache has the Job).
+    assertThat(creates.stream().filter(p -> p.endsWith("/jobs")).count()).isGreaterThanOrEqualTo(2);
   }
 }
