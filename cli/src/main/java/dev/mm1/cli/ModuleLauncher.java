@@ -14,6 +14,8 @@ import java.util.List;
 final class ModuleLauncher implements Launcher {
   /** Exit code when the command exists in the table but its module cannot run it yet. */
   static final int UNAVAILABLE = 3;
+  /** How long a stopped launcher waits for its module's JVM to finish stopping. */
+  static final long STOP_TIMEOUT_SECONDS = 90;
 
   private final Path home;
 
@@ -58,6 +60,8 @@ final class ModuleLauncher implements Launcher {
     var line = new ArrayList<String>();
     line.add(java);
     line.add("--enable-native-access=ALL-UNNAMED");
+    // Netty (Vert.x, Quarkus) and protobuf use sun.misc.Unsafe; JDK 24+ would warn on the terminal.
+    line.add("--sun-misc-unsafe-memory-access=allow");
     line.add("-Dmm1.home=" + home);
     line.add("-cp");
     line.add(String.join(File.pathSeparator, classpath));
@@ -70,13 +74,26 @@ final class ModuleLauncher implements Launcher {
   @Override
   public int run(Subcommand command, Availability.Ready ready, List<String> args) throws IOException, InterruptedException {
     var process = new ProcessBuilder(commandLine(command, ready.classpath(), args)).inheritIO().start();
-    // Ctrl-C reaches both JVMs; a plain kill of the launcher must not orphan the module's JVM.
-    var reaper = new Thread(process::destroy);
+    // Ctrl-C reaches both JVMs; a plain kill of the launcher must not orphan the module's JVM. The
+    // launcher waits for the module to finish stopping (./mm1 up stops pods and servers in order;
+    // a pod's exit code is its module's), and gives up after STOP_TIMEOUT_SECONDS.
+    var reaper = new Thread(() -> {
+      process.destroy();
+      try {
+        process.waitFor(STOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
       return process.waitFor();
     } finally {
-      Runtime.getRuntime().removeShutdownHook(reaper);
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException stopping) {
+        // the launcher is being stopped: the hook is running, nothing to remove
+      }
     }
   }
 

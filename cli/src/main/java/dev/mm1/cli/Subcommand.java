@@ -20,8 +20,8 @@ record Subcommand(String name, String module, String mainClass, String descripti
 
   /** The table of every subcommand. A new command is one line here plus its main class. */
   static final List<Subcommand> ALL = List.of(
-      leaf("up", "control-plane", "dev.mm1.controlplane.local.UpCommand",
-          "Run the whole loop locally: control plane on an embedded PostgreSQL, then the sample specs"),
+      leaf("up", "local", "dev.mm1.local.UpCommand",
+          "Run the whole loop on this machine: local Kubernetes API, node agent, operator, control plane, then the sample chain"),
       leaf("train", "trainer-image", "dev.mm1.trainer.TrainCommand",
           "Run the trainer for an MM1Training spec (the entrypoint of the trainer pods)"),
       leaf("eval", "evaluator", "dev.mm1.evaluator.EvalCommand",

@@ -196,7 +196,7 @@ public final class EvalCommand implements Callable<Integer> {
     } else if (spec.checkpoint.uri != null) {
       dir = LocalRun.localPath(LocalRun.mapped(spec.checkpoint.uri, dataRoot.toAbsolutePath()), "spec.checkpoint.uri");
     } else {
-      dir = LocalRun.resolve(runsRoot.resolve(spec.checkpoint.fromTraining), spec.checkpoint.step).dir();
+      dir = LocalRun.resolve(runsRoot.resolve(spec.checkpoint.fromTraining), spec.checkpoint.step, "spec.checkpoint").dir();
     }
     var outDir = (out != null ? out : Path.of("evals", name)).toAbsolutePath();
     Files.createDirectories(outDir);

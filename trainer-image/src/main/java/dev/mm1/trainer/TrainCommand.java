@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
   Path specFile;
 
   @Option(names = "--run-dir", paramLabel = "DIR",
-      description = "Checkpoints, metrics.jsonl and the rendered config (default ./runs/<name>).")
+      description = "Checkpoints, metrics.jsonl and the rendered config (default <runs-root>/<name>, ./runs/<name>).")
   Path runDir;
 
   @Option(names = "--data-root", paramLabel = "DIR", defaultValue = "data",
@@ -72,7 +72,7 @@ public final class TrainCommand implements Callable<Integer> {
   Path dataRoot;
 
   @Option(names = "--runs-root", paramLabel = "DIR",
-      description = "Where init.fromTraining finds other runs' directories (default: the parent of --run-dir).")
+      description = "Where runs live: this run's directory when --run-dir is not given, and the runs init.fromTraining names (default: the parent of --run-dir, else ./runs).")
   Path runsRoot;
 
   @Option(names = "--set", paramLabel = "PATH=VALUE",
@@ -317,7 +317,7 @@ public final class TrainCommand implements Callable<Integer> {
     var overrides = new java.util.ArrayList<>(sets);
     overrides.addAll(processModel); // validated with the rest: the batch must divide among the workers
     var run = LocalRun.render(specFile, overrides, dataRoot);
-    var dir = runDir != null ? runDir : Path.of("runs", run.name());
+    var dir = runDir != null ? runDir : (runsRoot != null ? runsRoot : Path.of("runs")).resolve(run.name());
     var runs = runsRoot != null ? runsRoot : dir.toAbsolutePath().getParent();
     return run.job(dir, runs, envReporting(null));
   }

@@ -51,7 +51,14 @@ public class BenchmarkSpec {
   /** Few-shot prompt template; unset means the task's default, which matches the training data's layout. */
   public PromptSpec prompt;
 
-  /** Seed of the choice of few-shot examples for each query. */
+  /** Seed of the choice of few-shot examples for each query (and of the image swap of shuffleImages). */
   @Min(0)
   public Long seed = 0L;
+
+  /**
+   * Image-blind control: each test query is shown another test image (distinct images permuted with
+   * no fixed point, seeded), few-shot examples keep theirs. Its scores say how much of the real
+   * scores comes from seeing the image; a gate's baseline eval can be this control.
+   */
+  public Boolean shuffleImages = false;
 }

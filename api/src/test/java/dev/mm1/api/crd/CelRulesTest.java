@@ -3,7 +3,6 @@ package dev.mm1.api.crd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +132,7 @@ class CelRulesTest {
   private static boolean evaluate(Rule rule, JsonNode self) {
     try {
       var program = RUNTIME.createProgram(COMPILER.compile(rule.rule()).getAst());
-      return (Boolean) program.eval(Map.of("self", value(self)));
+      return (Boolean) program.eval(Map.of("self", dev.mm1.api.validation.CelValues.of(self)));
     } catch (Exception e) {
       throw new AssertionError(rule + " failed on " + self + ": " + e.getMessage(), e);
     }
@@ -158,29 +156,5 @@ class CelRulesTest {
       current = next;
     }
     return current;
-  }
-
-  /** JSON as CEL values: objects as maps, integers as int64, numbers as double. */
-  private static Object value(JsonNode node) {
-    if (node.isObject()) {
-      var map = new HashMap<String, Object>();
-      node.properties().forEach(e -> map.put(e.getKey(), value(e.getValue())));
-      return map;
-    }
-    if (node instanceof ArrayNode array) {
-      var list = new ArrayList<Object>();
-      array.forEach(item -> list.add(value(item)));
-      return list;
-    }
-    if (node.isIntegralNumber()) {
-      return node.asLong();
-    }
-    if (node.isNumber()) {
-      return node.asDouble();
-    }
-    if (node.isBoolean()) {
-      return node.asBoolean();
-    }
-    return node.asText();
   }
 }

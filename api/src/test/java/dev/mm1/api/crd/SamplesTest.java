@@ -84,7 +84,7 @@ class SamplesTest {
   void thereAreAtLeastEightInvalidSamples() throws IOException {
     assertThat(invalidSamples()).hasSizeGreaterThanOrEqualTo(8);
     assertThat(validSamples()).extracting(p -> p.getFileName().toString()).contains(
-        "tiny-pretrain.yaml", "tiny-sft.yaml", "tiny-eval.yaml",
+        "tiny-pretrain.yaml", "tiny-sft.yaml", "tiny-eval.yaml", "tiny-eval-baseline.yaml",
         "mm1-3b-pretrain.yaml", "mm1-3b-moe-pretrain.yaml", "mm1-7b-sft.yaml");
   }
 

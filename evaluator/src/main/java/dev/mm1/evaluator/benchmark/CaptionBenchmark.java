@@ -20,6 +20,13 @@ public record CaptionBenchmark(String source, DatasetFormat format, List<Caption
     return n == null || n >= test.size() ? this : new CaptionBenchmark(source, format, test.subList(0, n), support);
   }
 
+  /** The same benchmark with each test image replaced by another test image (the image-blind control). */
+  public CaptionBenchmark withShuffledImages(long seed, String name) {
+    var swap = ImageShuffle.derangement(test.stream().map(CaptionSample::image).toList(), seed, name);
+    var shuffled = test.stream().map(s -> new CaptionSample(s.imageId(), swap.get(s.image()), s.references())).toList();
+    return new CaptionBenchmark(source, format, shuffled, support);
+  }
+
   /** The test images' references, in test order, as the caption scorer takes them. */
   public CaptionReferences references() {
     Map<ItemId, List<String>> captions = new LinkedHashMap<>();

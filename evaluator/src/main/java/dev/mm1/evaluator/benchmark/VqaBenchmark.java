@@ -20,6 +20,13 @@ public record VqaBenchmark(String source, DatasetFormat format, List<VqaSample> 
     return n == null || n >= test.size() ? this : new VqaBenchmark(source, format, test.subList(0, n), support);
   }
 
+  /** The same benchmark with each question shown another test image (the image-blind control). */
+  public VqaBenchmark withShuffledImages(long seed, String name) {
+    var swap = ImageShuffle.derangement(test.stream().map(VqaSample::image).toList(), seed, name);
+    var shuffled = test.stream().map(s -> new VqaSample(s.questionId(), swap.get(s.image()), s.truth())).toList();
+    return new VqaBenchmark(source, format, shuffled, support);
+  }
+
   /** The test questions' ground truth, in test order, as the VQA scorer takes it. */
   public VqaAnnotations annotations() {
     Map<ItemId, VqaAnnotations.Entry> entries = new LinkedHashMap<>();

@@ -19,7 +19,7 @@ import java.util.List;
  * The benchmarks of {@code ./mm1 gate --benchmarks}: each value is a YAML or JSON file (a list of
  * benchmarks, an object with {@code benchmarks}, or an MM1Eval manifest whose
  * {@code spec.benchmarks} is taken), or one benchmark inline as
- * {@code name=coco,task=Captioning,uri=pvc:datasets/coco[,dataset=coco-karpathy-test][,shots=0/4/8][,maxSamples=500][,maxNewTokens=32][,format=CocoKarpathy][,seed=1]}
+ * {@code name=coco,task=Captioning,uri=pvc:datasets/coco[,dataset=coco-karpathy-test][,shots=0/4/8][,maxSamples=500][,maxNewTokens=32][,format=CocoKarpathy][,seed=1][,shuffleImages=true]}
  * (a prompt template needs a file).
  */
 final class BenchmarkArguments {
@@ -87,8 +87,13 @@ final class BenchmarkArguments {
         case "maxNewTokens" -> benchmark.maxNewTokens = number(key, value, text);
         case "format" -> benchmark.format = constant(DatasetFormat.class, key, value);
         case "seed" -> benchmark.seed = (long) number(key, value, text);
+        case "shuffleImages" -> benchmark.shuffleImages = switch (value) {
+          case "true" -> true;
+          case "false" -> false;
+          default -> throw new InvalidInputException("--benchmarks: shuffleImages is true or false, not '" + value + "' in '" + text + "'");
+        };
         default -> throw new InvalidInputException("--benchmarks: unknown key '" + key + "' in '" + text
-            + "'; allowed: name, task, dataset, uri, shots, maxSamples, maxNewTokens, format, seed");
+            + "'; allowed: name, task, dataset, uri, shots, maxSamples, maxNewTokens, format, seed, shuffleImages");
       }
     }
     if (benchmark.name == null || benchmark.task == null || benchmark.uri == null) {

@@ -197,9 +197,14 @@ public final class EvalRunner {
   private Object load(BenchmarkSpec benchmark) {
     var directory = job.dataDirectory().apply(benchmark.uri);
     var format = benchmark.format == null ? DatasetFormat.Auto : benchmark.format;
-    return benchmark.task == BenchmarkTask.Captioning
-        ? BenchmarkLoader.captioning(directory, format).limit(benchmark.maxSamples)
-        : BenchmarkLoader.vqa(directory, format).limit(benchmark.maxSamples);
+    boolean shuffle = Boolean.TRUE.equals(benchmark.shuffleImages);
+    long seed = benchmark.seed == null ? 0 : benchmark.seed;
+    if (benchmark.task == BenchmarkTask.Captioning) {
+      var captions = BenchmarkLoader.captioning(directory, format).limit(benchmark.maxSamples);
+      return shuffle ? captions.withShuffledImages(seed, benchmark.name) : captions;
+    }
+    var vqa = BenchmarkLoader.vqa(directory, format).limit(benchmark.maxSamples);
+    return shuffle ? vqa.withShuffledImages(seed, benchmark.name) : vqa;
   }
 
   /** What every query needs. */

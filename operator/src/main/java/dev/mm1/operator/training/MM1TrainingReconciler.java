@@ -53,6 +53,7 @@ public class MM1TrainingReconciler implements Reconciler<MM1Training>, Cleaner<M
       run.observe();
       if (run.finished()) {
         run.expireChildrenAfterTtl();        // Succeeded and Failed are terminal: no edit re-runs them
+        run.mirrorFinalProgress();           // the last step and checkpoint may be reported after the Job ended
         return run.finish();
       }
       if (!run.validate(services.validator())) {

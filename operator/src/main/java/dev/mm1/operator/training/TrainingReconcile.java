@@ -142,6 +142,26 @@ final class TrainingReconcile extends ResourceReconcile<MM1Training, MM1Training
     }
   }
 
+  /**
+   * A finished training keeps mirroring what its trainer reported last: the final step, loss and
+   * checkpoint can reach the control plane after the Job completed (the trainer's last reports are
+   * sent on its way out), and an SFT's "latest" must resolve to the final checkpoint, not to the one
+   * seen before the Job ended. Stops once the control plane's run has ended and the status shows
+   * its last step and checkpoint.
+   */
+  void mirrorFinalProgress() {
+    if (status.runId == null || !controlPlane.configured()) {
+      return;
+    }
+    var run = controlPlane.view(training.getMetadata().getUid()).run();
+    boolean settled = run.isPresent() && run.get().state().isFinal() && Objects.equals(run.get().step(), status.step)
+        && (run.get().latestCheckpoint() == null
+            || status.latestCheckpoint != null && Objects.equals(run.get().latestCheckpoint().step(), status.latestCheckpoint.step));
+    if (!settled) {
+      syncControlPlane();
+    }
+  }
+
   /** ttlSecondsAfterFinished: deletes Job, pods, Service and ConfigMap; never the checkpoints. */
   void expireChildrenAfterTtl() {
     var children = new ArrayList<HasMetadata>(jobs);

@@ -86,6 +86,30 @@ class MM1TrainingReconcilerTest {
   }
 
   @Test
+  void aSucceededTrainingStillMirrorsTheFinalStepAndCheckpointReportedAfterItsJobEnded() throws Exception {
+    cluster.apply("tiny-pretrain.yaml", "final", r -> {});
+    eventually(() -> assertThat(cluster.training("final").getStatus().runId).isNotNull());
+    var runId = cluster.training("final").getStatus().runId;
+    var job = cluster.job(ChildNames.job("final", 1));
+    ControlPlaneResource.controlPlane().progress(runId, 250, 2.0,
+        new CheckpointRecord(250, "file:///checkpoints/final/step-000000250", "ab12", 10, null));
+    cluster.runWorkers(job);
+    eventually(() -> assertThat(cluster.training("final").getStatus().latestCheckpoint.step).isEqualTo(250L));
+    cluster.completeJob(job);
+    eventually(() -> assertThat(cluster.training("final").getStatus().phase).isEqualTo(TrainingPhase.Succeeded));
+    // The trainer's last reports arrive after the Job completed.
+    ControlPlaneResource.controlPlane().progress(runId, 300, 1.5,
+        new CheckpointRecord(300, "file:///checkpoints/final/step-000000300", "cd34", 10, null));
+    eventually(() -> {
+      var status = cluster.training("final").getStatus();
+      assertThat(status.phase).isEqualTo(TrainingPhase.Succeeded);
+      assertThat(status.step).isEqualTo(300L);
+      assertThat(status.latestCheckpoint.step).isEqualTo(300L);
+      assertThat(status.latestCheckpoint.sha256).isEqualTo("cd34");
+    });
+  }
+
+  @Test
   void aFailedWorkerRestartsTheGangAsTheNextAttempt() throws Exception {
     cluster.apply("tiny-pretrain.yaml", "restart", r -> {});
     eventually(() -> assertThat(cluster.jobs("restart")).hasSize(1));

@@ -86,7 +86,7 @@ public record LocalRun(MM1Training training, Path source) {
       if (spec.init.uri != null) {
         init = new TrainingJob.InitCheckpoint(localPath(spec.init.uri, "spec.init.uri"), null);
       } else {
-        var checkpoint = resolve(runsRoot.resolve(spec.init.fromTraining), spec.init.step);
+        var checkpoint = resolve(runsRoot.resolve(spec.init.fromTraining), spec.init.step, "spec.init");
         resolved = new CommittedCheckpoint();
         resolved.step = checkpoint.step();
         resolved.uri = checkpoint.dir().toUri().toString();
@@ -105,22 +105,25 @@ public record LocalRun(MM1Training training, Path source) {
     return new TrainingJob(spec, rendered.json(), dir, dir, init, name(), 1, reporting);
   }
 
-  /** The newest valid checkpoint of another run's directory, or the one of {@code step}; errors name the run. */
-  public static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step) {
+  /**
+   * The newest valid checkpoint of another run's directory, or the one of {@code step}; errors name
+   * {@code field} (spec.init of a training, spec.checkpoint of an eval) and the run.
+   */
+  public static dev.mm1.trainer.checkpoint.Checkpoint resolve(Path runDir, String step, String field) {
     var directory = new CheckpointDirectory(runDir);
     if (!Files.isDirectory(runDir)) {
-      throw new IllegalArgumentException("spec.init.fromTraining: no run directory " + runDir
+      throw new IllegalArgumentException(field + ".fromTraining: no run directory " + runDir
           + " (train that run first, or set --runs-root)");
     }
     if (step == null || step.equals("latest")) {
-      return directory.latestValid(warning -> System.err.println("mm1 train: " + warning))
-          .orElseThrow(() -> new IllegalArgumentException("spec.init.fromTraining: " + runDir
+      return directory.latestValid(warning -> System.err.println("mm1: " + warning))
+          .orElseThrow(() -> new IllegalArgumentException(field + ".fromTraining: " + runDir
               + " holds no valid checkpoint yet"));
     }
     try {
       return directory.verified(Long.parseLong(step));
     } catch (CheckpointException e) {
-      throw new IllegalArgumentException("spec.init.step " + step + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(field + ".step " + step + ": " + e.getMessage(), e);
     }
   }
 
