@@ -90,10 +90,11 @@ class MM1TrainingReconcilerTest {
     cluster.apply("tiny-pretrain.yaml", "final", r -> {});
     eventually(() -> assertThat(cluster.training("final").getStatus().runId).isNotNull());
     var runId = cluster.training("final").getStatus().runId;
-    var job = cluster.job(ChildNames.job("final", 1));
+    var job = ChildNames.job("final", 1);
     ControlPlaneResource.controlPlane().progress(runId, 250, 2.0,
         new CheckpointRecord(250, "file:///checkpoints/final/step-000000250", "ab12", 10, null));
-    cluster.runWorkers(job);
+    eventually(() -> assertThat(cluster.jobs("final")).hasSize(1));
+    cluster.awaitRunning(job);
     eventually(() -> assertThat(cluster.training("final").getStatus().latestCheckpoint.step).isEqualTo(250L));
     cluster.completeJob(job);
     eventually(() -> assertThat(cluster.training("final").getStatus().phase).isEqualTo(TrainingPhase.Succeeded));
