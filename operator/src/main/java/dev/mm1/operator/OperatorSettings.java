@@ -34,6 +34,11 @@ public record OperatorSettings(
         dev.mm1.api.PodEnv.DEFAULT_MASTER_PORT, Duration.ofSeconds(30));
   }
 
+  public OperatorSettings withProgressInterval(Duration interval) {
+    return new OperatorSettings(trainerImage, evaluatorImage, controlPlaneUrl, controlPlaneToken,
+        tokenSecretName, tokenSecretKey, masterPort, interval);
+  }
+
   public OperatorSettings withControlPlane(URI url, String token) {
     return new OperatorSettings(trainerImage, evaluatorImage, Optional.of(url), Optional.ofNullable(token),
         tokenSecretName, tokenSecretKey, masterPort, progressInterval);

@@ -1,6 +1,7 @@
 package dev.mm1.operator;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.mm1.operator.simulation.TestingControlPlane;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;

@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,10 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /** What a cluster admin scrapes and probes: Prometheus metrics per resource kind, health. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(SimulatedClusterResource.class)
 @QuarkusTestResource(ControlPlaneResource.class)
 class OperationsTest {
-  @Inject KubernetesClient client;
+  final KubernetesClient client = SimulatedClusterResource.cluster().client();
 
   @TestHTTPResource("/q/metrics")
   URI metrics;
@@ -41,7 +39,7 @@ class OperationsTest {
 
   @Test
   void reconcilesAreCountedAndTimedPerKindAndTheOperatorIsReady() throws Exception {
-    new Cluster(client).apply("tiny-pretrain.yaml", "metered", r -> {});
+    new Cluster(SimulatedClusterResource.cluster()).apply("tiny-pretrain.yaml", "metered", r -> {});
     eventually(() -> {
       var body = get(metrics).body();
       assertThat(body).contains("mm1_operator_reconciles_total{kind=\"MM1Training\",outcome=\"success\"}");

@@ -20,19 +20,35 @@ import java.time.Clock;
 public final class StandaloneOperator {
   private StandaloneOperator() {}
 
+  /** Reconcile threads of this operator; the benchmark's bare client creates with as many. */
+  public static final int THREADS = 16;
+
   /** Starts both reconcilers against {@code client}; server-side apply off (the mock API server lacks it). */
   public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+    return start(client, settings, registry, Clock.systemUTC());
+  }
+
+  /** The same with {@code clock} as the reconcilers' time (tests move it past deadlines). */
+  public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry, Clock clock) {
+    return start(client, settings, registry, clock, null);
+  }
+
+  /**
+   * The same, reconciling only the custom resources with labels matching {@code labelSelector} (null:
+   * all), so the benchmark's bare client can work beside the operator on resources it never sees.
+   */
+  public static Operator start(KubernetesClient client, OperatorSettings settings, MeterRegistry registry, Clock clock, String labelSelector) {
     var operator = new Operator(o -> o
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withConcurrentReconciliationThreads(16));
+        .withConcurrentReconciliationThreads(THREADS));
     var services = new ReconcilerServices(settings,
-        new ControlPlaneSync(new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()), settings.progressInterval(), Clock.systemUTC()),
-        new SpecValidator(), new ReconcileMetrics(registry), Clock.systemUTC());
-    operator.register(new MM1TrainingReconciler(services));
-    operator.register(new MM1EvalReconciler(services));
+        new ControlPlaneSync(new ControlPlaneClient(settings.controlPlaneUrl(), settings.controlPlaneToken()), settings.progressInterval(), clock),
+        new SpecValidator(), new ReconcileMetrics(registry), clock);
+    operator.register(new MM1TrainingReconciler(services), o -> o.withLabelSelector(labelSelector));
+    operator.register(new MM1EvalReconciler(services), o -> o.withLabelSelector(labelSelector));
     operator.start();
     return operator;
   }

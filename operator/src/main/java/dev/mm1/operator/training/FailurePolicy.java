@@ -33,6 +33,8 @@ public final class FailurePolicy {
   /** The Job condition reason of a podFailurePolicy FailJob rule. */
   public static final String FAIL_JOB = "FailJob";
   static final String POD_FAILURE_POLICY = "PodFailurePolicy";
+  /** The Job condition the Job controller sets when it decides the Job fails, before its pods terminated. */
+  static final String FAILURE_TARGET = "FailureTarget";
   /** The pod condition Kubernetes adds to pods it preempts, evicts or drains. */
   public static final String DISRUPTION_TARGET = "DisruptionTarget";
   /** How long a Failed Job waits for its failed pod to show up in the cache before it is judged alone. */
@@ -72,7 +74,8 @@ public final class FailurePolicy {
     if (hasCondition(job, "Complete") || (status != null && status.getSucceeded() != null && status.getSucceeded() >= completions)) {
       return new Verdict.Succeeded();
     }
-    var failedJob = condition(job, "Failed");
+    // Kubernetes 1.31+ sets FailureTarget as soon as it decides, and Failed only once every pod terminated.
+    var failedJob = condition(job, "Failed").or(() -> condition(job, FAILURE_TARGET));
     if (failedJob.isPresent() && POD_FAILURE_POLICY.equals(failedJob.get().getReason())) {
       return new Verdict.Fail(Reasons.NON_RETRYABLE_EXIT, String.format(Reasons.MSG_NON_RETRYABLE_JOB, job.getMetadata().getName(),
           Objects.requireNonNullElse(failedJob.get().getMessage(), "a worker exited with a non-retryable code")));
@@ -90,7 +93,12 @@ public final class FailurePolicy {
         int ready = status != null && status.getReady() != null ? status.getReady() : (int) pods.stream().filter(FailurePolicy::ready).count();
         return new Verdict.Healthy(ready, Boolean.TRUE.equals(job.getSpec().getSuspend()));
       }
-      var since = failedJob.map(JobCondition::getLastTransitionTime).map(FailurePolicy::instant).orElse(null);
+      // The Job counted a failure its pod does not show yet (the pod watch runs behind): the pod
+      // says whether it was a disruption or a non-retryable code, so it is waited for, a while.
+      if (failedJob.isEmpty()) {
+        return new Verdict.Wait(); // counted, not decided yet: the condition follows in the next status write
+      }
+      var since = instant(failedJob.get().getLastTransitionTime());
       if (since != null && Duration.between(since, now).compareTo(POD_GRACE) < 0) {
         return new Verdict.Wait();
       }

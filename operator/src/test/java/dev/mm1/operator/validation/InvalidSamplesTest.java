@@ -4,6 +4,7 @@ import static dev.mm1.operator.Cluster.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mm1.operator.Cluster;
+import dev.mm1.operator.SimulatedClusterResource;
 import dev.mm1.operator.Conditions;
 import dev.mm1.operator.ControlPlaneResource;
 import dev.mm1.operator.Labels;
@@ -12,8 +13,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +23,14 @@ import org.junit.jupiter.api.Test;
 
 /** Every sample in manifests/samples/invalid ends InvalidSpec, names its field, warns, and gets no children. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(SimulatedClusterResource.class)
 @QuarkusTestResource(ControlPlaneResource.class)
 class InvalidSamplesTest {
-  @Inject KubernetesClient client;
+  final KubernetesClient client = SimulatedClusterResource.cluster().client();
 
   @Test
   void everyInvalidSampleEndsInvalidSpecWithNoChildren() throws IOException {
-    var cluster = new Cluster(client);
+    var cluster = new Cluster(SimulatedClusterResource.cluster());
     var samples = samples();
     assertThat(samples).hasSizeGreaterThanOrEqualTo(15);
     for (var sample : samples) {
@@ -55,7 +54,7 @@ class InvalidSamplesTest {
 
   @Test
   void crossFieldRulesAreInvalidSpecs() throws IOException {
-    var cluster = new Cluster(client);
+    var cluster = new Cluster(SimulatedClusterResource.cluster());
     var cases = Map.<String, java.util.function.Consumer<GenericKubernetesResource>>of(
         "$.spec.optimization.globalBatchSize", r -> spec(r, "optimization").put("globalBatchSize", 6),
         "$.spec.init", r -> spec(r).put("stage", "SFT"),

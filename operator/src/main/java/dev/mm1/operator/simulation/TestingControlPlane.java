@@ -1,4 +1,4 @@
-package dev.mm1.operator;
+package dev.mm1.operator.simulation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,12 +25,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small stand-in for the control plane's REST API: runs registered idempotently on externalId,
- * progress and results the test sets, transitions recorded; {@link #down(boolean)} makes it answer
- * 503 like an unreachable control plane behind a load balancer.
+ * A small stand-in for the control plane's REST API, for the operator's tests and benchmark: runs
+ * registered idempotently on externalId, progress and results the test sets, transitions recorded;
+ * {@link #down(boolean)} makes it answer 503 like an unreachable control plane behind a load
+ * balancer.
  */
 public final class TestingControlPlane implements AutoCloseable {
-  static final String TOKEN = "test-token";
+  public static final String TOKEN = "test-token";
   private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
