@@ -53,7 +53,7 @@ record Subcommand(String name, String module, String mainClass, String descripti
               leaf("generate", "evaluator", "dev.mm1.evaluator.bench.GenerateBenchmark",
                   "Greedy generation: KV cache beside recomputing the prefix, batched beside one at a time"),
               leaf("operator", "operator", "dev.mm1.operator.bench.OperatorBenchmark",
-                  "Reconcile 500 MM1Trainings against the mock API server beside the bare client"),
+                  "Operator reconciles vs the bare client on the same threads, and worker failure to next gang"),
               leaf("control-plane", "control-plane", "dev.mm1.controlplane.bench.ControlPlaneBenchmark",
                   "Metric ingestion beside PostgreSQL COPY, and downsampled query latency"))));
 }
