@@ -137,14 +137,12 @@ class EndToEndTest {
       r.with("spec").with("resources").put("nodes", workers);
     });
     // A step after a checkpoint, so that the restart loses steps and must compute them again.
-    await().atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
-      var t = training("e2e-pretrain");
-      return finished(t) || t.getStatus() != null && t.getStatus().latestCheckpoint != null && t.getStatus().latestCheckpoint.step >= EVERY
-          && t.getStatus().step != null && t.getStatus().step > t.getStatus().latestCheckpoint.step + 1;
-    });
+    // Watched on the trainers' own files, not the resource's status, which the operator refreshes
+    // less often than a short run takes.
+    var uid = training("e2e-pretrain").getMetadata().getUid();
+    await().atMost(LONG).pollInterval(Duration.ofMillis(200)).until(() -> finished(training("e2e-pretrain")) || pastACheckpoint(uid));
     assertThat(finished(training("e2e-pretrain"))).as("the training ended before a worker could be killed mid-run").isFalse();
     int victim = workers - 1;
-    var uid = training("e2e-pretrain").getMetadata().getUid();
     var worker = Mm1Up.processes(line -> line.contains("dev.mm1.trainer"),
             environ -> environ.contains("/" + uid + "\0") && environ.contains("\0NODE_RANK=" + victim + "\0"))
         .stream().filter(p -> p.children().findAny().isEmpty()).findFirst().orElseThrow();
@@ -182,6 +180,42 @@ class EndToEndTest {
     assertThat(recomputed).containsExactly(java.util.Map.entry(resumedFrom + 1, (double) overlap.size()));
   }
 
+  /** Whether training {@code uid} has committed a checkpoint at step EVERY or later and logged a step at least two past it. */
+  boolean pastACheckpoint(String uid) throws IOException {
+    var progress = progress(uid);
+    return progress[0] >= EVERY && progress[1] > progress[0] + 1;
+  }
+
+  /**
+   * {newest committed checkpoint step, newest logged step} of training {@code uid}, from its
+   * trainers' files (0 while there are none).
+   */
+  long[] progress(String uid) throws IOException {
+    Path run;
+    try (var files = Files.walk(up.home.resolve("node/checkpoints"))) {
+      run = files.filter(p -> p.getFileName().toString().equals(uid)).findFirst().orElse(null);
+    } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+      return new long[2]; // a directory appeared or went while walking
+    }
+    if (run == null || !Files.exists(run.resolve("metrics.jsonl"))) {
+      return new long[2];
+    }
+    long committed;
+    try (var steps = Files.list(run)) {
+      committed = steps.filter(p -> p.getFileName().toString().matches("step-\\d+") && Files.exists(p.resolve("MANIFEST.json")))
+          .mapToLong(p -> Long.parseLong(p.getFileName().toString().substring(5))).max().orElse(0);
+    }
+    long logged = 0;
+    for (var line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      try {
+        logged = Math.max(logged, Mm1Up.JSON.readTree(line).path("step").asLong());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException partial) {
+        // the line being written
+      }
+    }
+    return new long[] {committed, logged};
+  }
+
   /** The losses metrics.jsonl holds, per attempt and step (each attempt's trainers write their own lines). */
   java.util.Map<Integer, java.util.TreeMap<Long, Double>> lossesByAttempt(MM1Training training) throws IOException {
     Path metrics;
@@ -212,13 +246,12 @@ class EndToEndTest {
     await().atMost(Duration.ofMinutes(2)).until(() -> training("e2e-pretrain").getStatus().latestCheckpoint.step == STEPS);
     var pretrain = training("e2e-pretrain");
     apply("tiny-sft", "e2e-sft", r -> {
-      shorten(r, 12, 4);
+      shorten(r, 48, 16);
       r.with("spec").with("init").put("fromTraining", "e2e-pretrain");
     });
-    await().atMost(LONG).pollInterval(Duration.ofMillis(500)).until(() -> {
-      var t = training("e2e-sft");
-      return t.getStatus() != null && t.getStatus().phase == TrainingPhase.Running && t.getStatus().step != null && t.getStatus().step >= 2;
-    });
+    var sftUid = training("e2e-sft").getMetadata().getUid();
+    await().atMost(LONG).pollInterval(Duration.ofMillis(200)).until(() -> finished(training("e2e-sft")) || progress(sftUid)[1] >= 2);
+    assertThat(finished(training("e2e-sft"))).as("the SFT ended before the operator could be killed mid-run").isFalse();
     var first = up.operator().orElseThrow();
     assertThat(first.destroyForcibly()).isTrue();
     await().atMost(Duration.ofMinutes(2)).until(() -> up.operator().filter(p -> p.pid() != first.pid()).isPresent());
