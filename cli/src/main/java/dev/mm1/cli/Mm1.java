@@ -19,6 +19,8 @@ public final class Mm1 {
   static final String VERSION = "mm1 0.1.0-SNAPSHOT";
 
   private final Launcher launcher;
+  /** Whether a command of the help is marked unavailable (its footer then says what the mark means). */
+  private boolean anyUnavailable;
   private final Map<CommandSpec, Subcommand> owners = new HashMap<>();
   private final CommandLine commandLine;
 
@@ -32,10 +34,13 @@ public final class Mm1 {
     top.usageMessage()
         .description(
             "Train and evaluate MM1-style multimodal LLMs, on Kubernetes or on this machine.",
-            "Each command belongs to a module; './mm1 COMMAND --help' shows its options.")
-        .footer("", launcher.helpFooter());
+            "Each command belongs to a module; './mm1 COMMAND --help' shows its options.");
     for (var command : Subcommand.ALL) {
       top.addSubcommand(command.name(), spec(command));
+    }
+    if (anyUnavailable) {
+      // The footer explains the marks, so it only appears when a command carries one.
+      top.usageMessage().footer("", launcher.helpFooter());
     }
     commandLine = new CommandLine(top)
         .setExpandAtFiles(false)
@@ -65,6 +70,7 @@ public final class Mm1 {
     if (command.children().isEmpty()) {
       if (launcher.availability(command) instanceof Launcher.Availability.Unavailable unavailable) {
         description += " (" + unavailable.mark() + ")";
+        anyUnavailable = true;
       }
       spec.addPositional(PositionalParamSpec.builder()
           .paramLabel("ARGS")

@@ -87,16 +87,22 @@ final class SampleChain {
   void checkOverrides() throws IOException {
     var names = names();
     for (var override : overrides) {
-      var colon = override.indexOf(':');
-      var eq = override.indexOf('=');
-      if (colon < 1 || eq < colon + 2) {
-        throw new IllegalArgumentException("--set " + override + ": expected SAMPLE:FIELD=VALUE, e.g. tiny-pretrain:optimization.steps=40");
-      }
-      if (!names.contains(override.substring(0, colon))) {
-        throw new IllegalArgumentException("--set " + override + ": no sample '" + override.substring(0, colon)
+      var sample = sampleOf(override);
+      if (!names.contains(sample)) {
+        throw new IllegalArgumentException("--set " + override + ": no sample '" + sample
             + "' in the chain; the samples are " + String.join(", ", names));
       }
     }
+  }
+
+  /** The SAMPLE of a {@code --set SAMPLE:FIELD=VALUE}, refusing any other form. */
+  private static String sampleOf(String override) {
+    var colon = override.indexOf(':');
+    var eq = override.indexOf('=');
+    if (colon < 1 || eq < colon + 2) {
+      throw new IllegalArgumentException("--set " + override + ": expected SAMPLE:FIELD=VALUE, e.g. tiny-pretrain:optimization.steps=40");
+    }
+    return override.substring(0, colon);
   }
 
   /** Runs the chain until its end or the first sample that does not succeed. */
@@ -238,14 +244,11 @@ final class SampleChain {
    * e.g. tiny-pretrain:optimization.steps=40); VALUE is read as a number or boolean when it is one.
    */
   static void apply(ObjectNode resource, String name, String override) {
-    var colon = override.indexOf(':');
-    var eq = override.indexOf('=');
-    if (colon < 1 || eq < colon + 2) {
-      throw new IllegalArgumentException("--set " + override + ": expected SAMPLE:FIELD=VALUE, e.g. tiny-pretrain:optimization.steps=40");
-    }
-    if (!override.substring(0, colon).equals(name)) {
+    if (!sampleOf(override).equals(name)) {
       return;
     }
+    var colon = override.indexOf(':');
+    var eq = override.indexOf('=');
     var path = override.substring(colon + 1, eq).split("\\.");
     var value = override.substring(eq + 1);
     var node = (ObjectNode) resource.with("spec");
