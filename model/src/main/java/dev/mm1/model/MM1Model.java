@@ -301,7 +301,8 @@ public final class MM1Model extends MM1Block {
     for (int r = 0; r < rows; r++) {
       lastSegments[r] = layout.segments()[(r + 1) * layout.length() - 1];
     }
-    try (var cache = new KvCache(manager, config.decoder().layers()); var scope = manager.newSubManager()) {
+    try (var cache = new KvCache(manager, config.decoder().layers(), layout.length() + maxNewTokens);
+        var scope = manager.newSubManager()) {
       var hidden = decoder.runHidden(store, embed(store, prompts, layout, scope, false), false, cache,
           layout.segments()).hidden();
       var next = lastTokens(store, hidden);

@@ -31,16 +31,17 @@ class DecoderTest {
     }
   }
 
+  /** Capacity 0 grows from the prompt's size by doubling; 5 grows mid-generation; 10 never grows. */
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "tiny-moe"})
-  void kvCacheGivesTheLogitsOfAFullRecompute(String preset) {
+  @org.junit.jupiter.params.provider.CsvSource({"tiny, 0", "tiny-moe, 0", "tiny, 5", "tiny, 10"})
+  void kvCacheGivesTheLogitsOfAFullRecompute(String preset, int capacity) {
     try (var manager = NDManager.newBaseManager()) {
       var model = TestModels.build(Presets.get(preset), manager, 9);
       var store = TestModels.store(manager);
       var decoder = model.decoder();
       var tokens = TestModels.tokens(10, 8192, 4);
       var full = model.forward(store, manager.create(new int[][] {tokens}), false).toFloatArray(); // (1, 10, V)
-      try (var cache = new KvCache(manager, decoder.config().layers())) {
+      try (var cache = new KvCache(manager, decoder.config().layers(), capacity)) {
         // A 4-token prompt, then one token at a time.
         var prompt = manager.create(new int[][] {java.util.Arrays.copyOf(tokens, 4)});
         var logits = decoder.run(store, decoder.embed(store, prompt, false), false, cache).logits();
