@@ -88,7 +88,7 @@ public final class SpecSchema {
       return List.of(new SchemaViolation(
           "$.apiVersion", "expected apiVersion " + apiVersion + " and kind " + kind + " for this schema"));
     }
-    var violations = new java.util.ArrayList<>(schema.validate(resource).stream().map(SpecSchema::violation).toList());
+    var violations = new java.util.ArrayList<>(schema.validate(resource).stream().map(this::violation).toList());
     duplicateMapKeys(openApi, resource, "$", violations);
     violations.sort(Comparator.comparing(SchemaViolation::field));
     return List.copyOf(violations);
@@ -127,15 +127,42 @@ public final class SpecSchema {
     }
   }
 
-  private static SchemaViolation violation(ValidationMessage message) {
+  private SchemaViolation violation(ValidationMessage message) {
     var field = message.getInstanceLocation().toString();
     // For a missing or unknown property the offending field is the property, not its parent.
     if (message.getProperty() != null && List.of("required", "additionalProperties").contains(message.getType())) {
       field = field + "." + message.getProperty();
     }
     var text = message.getMessage();
+    var bound = exclusiveBound(message);
+    if (bound != null) {
+      return new SchemaViolation(field, bound);
+    }
     var prefix = message.getInstanceLocation() + ": ";
     return new SchemaViolation(field, text.startsWith(prefix) ? text.substring(prefix.length()) : text);
+  }
+
+  /**
+   * Draft 4's {@code exclusiveMinimum: true} (the CRDs' "greater than 0") is reported by the
+   * validator as "must have a minimum value of 0", which reads as if 0 were allowed; this says
+   * "must be greater than 0" (or less than, for a maximum) instead. Null for any other message.
+   */
+  private String exclusiveBound(ValidationMessage message) {
+    boolean minimum = "minimum".equals(message.getType());
+    if (!minimum && !"maximum".equals(message.getType())) {
+      return null;
+    }
+    var keyword = message.getSchemaLocation().getFragment().toString(); // a JSON pointer: /properties/.../minimum
+    int slash = keyword.lastIndexOf('/');
+    if (!keyword.startsWith("/") || slash < 0) {
+      return null;
+    }
+    var parent = openApi.at(keyword.substring(0, slash));
+    if (!parent.path(minimum ? "exclusiveMinimum" : "exclusiveMaximum").asBoolean(false)) {
+      return null;
+    }
+    return "must be " + (minimum ? "greater" : "less") + " than " + parent.path(minimum ? "minimum" : "maximum").decimalValue().stripTrailingZeros().toPlainString()
+        + "; got " + message.getInstanceNode();
   }
 
   /** Strict field validation: objects with declared properties accept no others. */

@@ -80,6 +80,18 @@ class SamplesTest {
     assertThat(shipped.violations(sample)).isEqualTo(schemasByKind.get("MM1Training").violations(sample));
   }
 
+  /** Draft 4's exclusiveMinimum: the message says 0 is not allowed, not "a minimum value of 0". */
+  @org.junit.jupiter.api.Test
+  void anExclusiveBoundSaysGreaterThan() throws IOException {
+    var sample = (com.fasterxml.jackson.databind.node.ObjectNode) YAML.readTree(SAMPLES.resolve("tiny-pretrain.yaml").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) sample.path("spec").path("data").path("sources").get(1)).put("weight", 0);
+    assertThat(schemasByKind.get("MM1Training").violations(sample)).containsExactly(
+        new dev.mm1.api.validation.SchemaViolation("$.spec.data.sources[1].weight", "must be greater than 0; got 0"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) sample.path("spec").path("data").path("sources").get(1)).put("weight", -1);
+    assertThat(schemasByKind.get("MM1Training").violations(sample)).extracting(v -> v.problem())
+        .containsExactly("must be greater than 0; got -1");
+  }
+
   @org.junit.jupiter.api.Test
   void thereAreAtLeastEightInvalidSamples() throws IOException {
     assertThat(invalidSamples()).hasSizeGreaterThanOrEqualTo(8);
