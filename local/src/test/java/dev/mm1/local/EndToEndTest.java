@@ -47,10 +47,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 class EndToEndTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final Duration LONG = Duration.ofMinutes(25);
-  // Long enough that the operator's status shows a step past a checkpoint well before the end
-  // (a 2-worker gang runs a step in about a second on 2 cores), so there is a mid-run to kill.
-  static final int STEPS = 96;
+  // The sample's own length: the eval must show that the model learned to see, and on this budget
+  // it does; a checkpoint every 16 steps leaves a mid-run to kill well before the end.
+  static final int STEPS = 300;
   static final int EVERY = 16;
+  // Measured on the default chain: captions 0-shot CIDEr-D 127.9 against 44.5 image-blind, VQA 0-shot
+  // accuracy 46.7 against 33.0. The asserted margins leave room for another CPU's rounding.
+  static final double CAPTION_MARGIN = 20;
+  static final double VQA_MARGIN = 4;
 
   Path dir;
   Mm1Up up;
@@ -245,10 +249,7 @@ class EndToEndTest {
     // The operator mirrors the trainer's last report (final step and checkpoint) shortly after the Job ended.
     await().atMost(Duration.ofMinutes(2)).until(() -> training("e2e-pretrain").getStatus().latestCheckpoint.step == STEPS);
     var pretrain = training("e2e-pretrain");
-    apply("tiny-sft", "e2e-sft", r -> {
-      shorten(r, 48, 16);
-      r.with("spec").with("init").put("fromTraining", "e2e-pretrain");
-    });
+    apply("tiny-sft", "e2e-sft", r -> r.with("spec").with("init").put("fromTraining", "e2e-pretrain"));
     var sftUid = training("e2e-sft").getMetadata().getUid();
     await().atMost(LONG).pollInterval(Duration.ofMillis(200)).until(() -> finished(training("e2e-sft")) || progress(sftUid)[1] >= 2);
     assertThat(finished(training("e2e-sft"))).as("the SFT ended before the operator could be killed mid-run").isFalse();
@@ -278,9 +279,9 @@ class EndToEndTest {
   /**
    * The eval of the SFT and its image-blind control (tiny-eval-baseline: each query shown another
    * image) run as evaluator pods through the operator; the results reach the resource's status and
-   * the control plane, and the gate's verdict is the phase. Whether the model sees (its scores
-   * above the control's) is printed, not asserted: the tiny model trained this briefly does not
-   * learn to ground its captions in the shapes-world images (docs/architecture.md, "Known gaps").
+   * the control plane, and the gate passes. The model learned to see: at 0 shots its captioning
+   * CIDEr-D and VQA accuracy are far above the same checkpoint's with every image swapped for
+   * another test image (margins printed, and asserted at 0 shots).
    */
   @Test
   @Order(4)
@@ -295,8 +296,8 @@ class EndToEndTest {
     var eval = up.client().resources(MM1Eval.class).inNamespace("default").withName("e2e-eval").get();
     var blind = up.client().resources(MM1Eval.class).inNamespace("default").withName("tiny-eval-baseline").get();
     assertThat(blind.getStatus().phase).as("an eval without a gate").isEqualTo(EvalPhase.Succeeded);
-    assertThat(eval.getStatus().phase).as(String.valueOf(eval.getStatus().conditions)).isIn(EvalPhase.Succeeded, EvalPhase.GateFailed);
-    assertThat(eval.getStatus().gate.passed).isEqualTo(eval.getStatus().phase == EvalPhase.Succeeded);
+    assertThat(eval.getStatus().phase).as(String.valueOf(eval.getStatus().conditions)).isEqualTo(EvalPhase.Succeeded);
+    assertThat(eval.getStatus().gate.passed).isTrue();
     // Every benchmark at every shot count, in the status and in the control plane.
     assertThat(eval.getStatus().results).extracting(r -> r.benchmark + "@" + r.shots)
         .containsExactlyInAnyOrder("shapes-captions@0", "shapes-captions@4", "shapes-vqa@0", "shapes-vqa@4");
@@ -307,8 +308,9 @@ class EndToEndTest {
           .filter(b -> b.benchmark.equals(result.benchmark) && b.shots.equals(result.shots) && b.metric.equals(result.metric)).findFirst().orElseThrow();
       System.out.printf("%s %d-shot %s: %.2f with the images, %.2f image-blind (margin %+.2f)%n", result.benchmark, result.shots,
           result.metric, result.value, without.value, result.value - without.value);
-      if (result.value < without.value - eval.getSpec().gate.maxRegression) {
-        assertThat(eval.getStatus().gate.passed).as("a drop below the baseline beyond maxRegression fails the gate").isFalse();
+      if (result.shots == 0) {
+        assertThat(result.value - without.value).as("%s 0-shot: %.2f with the images against %.2f image-blind", result.benchmark,
+            result.value, without.value).isGreaterThan(result.benchmark.equals("shapes-captions") ? CAPTION_MARGIN : VQA_MARGIN);
       }
     }
   }

@@ -178,7 +178,8 @@ final class Mm1Up implements AutoCloseable {
   }
 
   static void synthesize(Path data) throws IOException, InterruptedException {
-    var process = new ProcessBuilder(REPO.resolve("mm1").toString(), "data", "synth", "--out", data.resolve("shapes").toString(), "--seed", "1")
+    var process = new ProcessBuilder(REPO.resolve("mm1").toString(), "data", "synth", "--out", data.resolve("shapes").toString(), "--seed", "1",
+            "--size", UpCommand.CORPUS_SIZE)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     process.environment().put("MM1_NO_BUILD", "1");
     var started = process.start();
