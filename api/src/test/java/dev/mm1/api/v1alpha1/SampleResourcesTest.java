@@ -59,7 +59,7 @@ class SampleResourcesTest {
     assertThat(eval.benchmarks).extracting(b -> b.task).containsExactly(BenchmarkTask.Captioning, BenchmarkTask.VQA);
     assertThat(eval.benchmarks.getFirst().shots).containsExactly(0, 4);
     assertThat(eval.gate.thresholds).extracting(t -> t.benchmark + "@" + t.shots + ">=" + t.min)
-        .containsExactly("shapes-captions@0>=10.0", "shapes-vqa@0>=30.0");
+        .containsExactly("shapes-captions@0>=60.0", "shapes-vqa@0>=38.0");
   }
 
   @Test

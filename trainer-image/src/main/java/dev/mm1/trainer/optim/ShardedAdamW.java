@@ -165,7 +165,7 @@ public final class ShardedAdamW {
       var slice = gradient.get(piece.at() + ":" + (piece.at() + piece.length()));
       slice.attach(step);
       var view = views.get(i);
-      adam.apply(view[0], slice, view[1], view[2], piece.decays(), lr, gradientScale, corrections[0], corrections[1], step);
+      adam.apply(view[0], slice, view[1], view[2], piece.decays(), lr, gradientScale, corrections[0], corrections[1]);
     }
     adam.zeroGradients();
     return weights;
