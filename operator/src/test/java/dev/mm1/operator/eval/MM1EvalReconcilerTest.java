@@ -82,7 +82,7 @@ class MM1EvalReconcilerTest {
 
     var evalRun = eval("eval-latest").getStatus().runId;
     controlPlane.results(evalRun, List.of(
-        new EvalResultRecord("shapes-captions", "shapes-coco-test", 0, "cider-d", 12.5, 200, 300L),
+        new EvalResultRecord("shapes-captions", "shapes-coco-test", 0, "cider-d", 72.5, 200, 300L),
         new EvalResultRecord("shapes-vqa", "shapes-vqav2-test", 0, "vqa-accuracy", 25.0, 300, 300L)));
     cluster.awaitRunning(ChildNames.evaluatorJob("eval-latest"));
     cluster.completeJob(ChildNames.evaluatorJob("eval-latest"));
@@ -93,7 +93,7 @@ class MM1EvalReconcilerTest {
       assertThat(Conditions.find(status.conditions, Reasons.FAILED).orElseThrow().getReason()).isEqualTo(Reasons.GATE_FAILED);
       assertThat(status.results).hasSize(2);
       assertThat(status.gate.passed).isFalse();
-      assertThat(status.gate.failures).singleElement().asString().contains("shapes-vqa 0-shot").contains("below the minimum 30.00");
+      assertThat(status.gate.failures).singleElement().asString().contains("shapes-vqa 0-shot").contains("below the minimum 38.00");
       assertThat(status.completionTime).isNotNull();
     });
     // Events follow the status write.
