@@ -59,6 +59,8 @@ public final class ControlPlaneSync implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private volatile Instant downUntil = Instant.EPOCH;
+  /** What the last call that found the control plane unreachable said. */
+  private volatile String downError;
   private volatile Duration backoff = FIRST_BACKOFF;
 
   public ControlPlaneSync(ControlPlaneClient client, Duration progressInterval, Clock clock) {
@@ -173,7 +175,20 @@ public final class ControlPlaneSync implements AutoCloseable {
 
   private void attempt(String uid, Entry entry, Call call) {
     if (clock.instant().isBefore(downUntil)) {
-      submit(uid, entry, call); // another call found it down meanwhile: wait for the next probe
+      // Another call found it down meanwhile: wait for the next probe. This resource's status says
+      // so now; while other resources keep probing, its own call may not be the one that fails.
+      boolean changed;
+      synchronized (entry) {
+        var known = downError;
+        changed = known != null && !known.equals(entry.error);
+        if (changed) {
+          entry.error = known;
+        }
+      }
+      if (changed) {
+        entry.onChange.run();
+      }
+      submit(uid, entry, call);
       return;
     }
     boolean changed;
@@ -187,6 +202,7 @@ public final class ControlPlaneSync implements AutoCloseable {
     } catch (ControlPlaneException e) {
       boolean unreachable = e.unreachable();
       if (unreachable) {
+        downError = e.getMessage();
         var next = backoff.multipliedBy(2);
         backoff = next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
         downUntil = clock.instant().plus(backoff);

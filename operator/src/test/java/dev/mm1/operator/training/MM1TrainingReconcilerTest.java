@@ -263,8 +263,18 @@ class MM1TrainingReconcilerTest {
         assertThat(reachable.getStatus()).isEqualTo("False");
         assertThat(reachable.getMessage()).contains("503");
       });
+      // A second resource while the control plane is known to be down: its status says so too, though
+      // the first one's retries are the calls that keep finding it down.
+      cluster.apply("tiny-pretrain.yaml", "offline-too", r -> {});
+      eventually(() -> {
+        var reachable = Conditions.find(cluster.training("offline-too").getStatus().conditions, Reasons.CONTROL_PLANE_REACHABLE)
+            .orElseThrow();
+        assertThat(reachable.getStatus()).isEqualTo("False");
+        assertThat(reachable.getMessage()).contains("503");
+      });
       controlPlane.down(false);
       eventually(() -> assertThat(cluster.training("offline").getStatus().runId).isNotNull());
+      eventually(() -> assertThat(cluster.training("offline-too").getStatus().runId).isNotNull());
     } finally {
       controlPlane.down(false);
     }

@@ -36,6 +36,9 @@ class PeerLossTest {
           assertThat(((PeerLostException) e.getCause()).lostRank()).isEqualTo(2);
         }
       }
+      // The loss is recorded (failing the operations) before the listeners are told, on the thread that
+      // noticed it: the listener may run just after the operations ended.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !heard.isEmpty());
       assertThat(heard).hasSize(1);
     }
   }
