@@ -98,7 +98,7 @@ final class HttpWatch {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      response.getWebSocketListener().onClosed(sink, 1000, "watch ended");
+      store.unwatch(response, sink);
       exchange.close();
     }
   }
