@@ -29,12 +29,7 @@ public final class KvCache implements AutoCloseable {
   private long[][] keySegments = new long[0][];
   private long[] lastPosition = new long[0];
 
-  /** A cache that allocates as the sequence grows; prefer {@link #KvCache(NDManager, int, int)} when the length is known. */
-  public KvCache(NDManager parent, int layers) {
-    this(parent, layers, 0);
-  }
-
-  /** A cache with room for {@code capacity} tokens per row (prompt and new tokens) before it grows. */
+  /** A cache with room for {@code capacity} tokens per row (prompt and new tokens) before it grows; 0 sizes it by the first pass. */
   public KvCache(NDManager parent, int layers, int capacity) {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity is " + capacity + "; allowed: 0 or more tokens");

@@ -133,11 +133,11 @@ public final class SpecSchema {
     if (message.getProperty() != null && List.of("required", "additionalProperties").contains(message.getType())) {
       field = field + "." + message.getProperty();
     }
-    var text = message.getMessage();
     var bound = exclusiveBound(message);
     if (bound != null) {
       return new SchemaViolation(field, bound);
     }
+    var text = message.getMessage();
     var prefix = message.getInstanceLocation() + ": ";
     return new SchemaViolation(field, text.startsWith(prefix) ? text.substring(prefix.length()) : text);
   }
@@ -153,11 +153,10 @@ public final class SpecSchema {
       return null;
     }
     var keyword = message.getSchemaLocation().getFragment().toString(); // a JSON pointer: /properties/.../minimum
-    int slash = keyword.lastIndexOf('/');
-    if (!keyword.startsWith("/") || slash < 0) {
+    if (!keyword.startsWith("/")) {
       return null;
     }
-    var parent = openApi.at(keyword.substring(0, slash));
+    var parent = openApi.at(keyword.substring(0, keyword.lastIndexOf('/')));
     if (!parent.path(minimum ? "exclusiveMinimum" : "exclusiveMaximum").asBoolean(false)) {
       return null;
     }
