@@ -122,7 +122,7 @@ public final class Decoder extends MM1Block {
       cache.record(batch, segments, positions);
     }
     var pass = AttentionContext.build(embeddings.getManager(), rotary, embedding.tableManager(), batch, tokens,
-        segments, keySegments, offset, positions);
+        segments, keySegments, offset, positions, embeddings.getDataType());
     var x = embeddings;
     NDArray loadBalance = null;
     NDArray zLoss = null;

@@ -25,10 +25,11 @@ public final class GridResampler {
     long width = shape.get(2);
     long channels = shape.get(3);
     var manager = x.getManager();
-    var alongHeight = HostArrays.of(manager, rows, new Shape(outHeight, height))
+    var type = x.getDataType(); // float16 in mixed-precision training
+    var alongHeight = HostArrays.of(manager, rows, new Shape(outHeight, height)).toType(type, false)
         .matMul(x.reshape(batch, height, width * channels)) // (B, oh, W·C)
         .reshape(batch, outHeight, width, channels);
-    return HostArrays.of(manager, cols, new Shape(outWidth, width)).matMul(alongHeight); // (B, oh, ow, C)
+    return HostArrays.of(manager, cols, new Shape(outWidth, width)).toType(type, false).matMul(alongHeight); // (B, oh, ow, C)
   }
 
   /** Bicubic interpolation weights (out, in), edge indices clamped. */

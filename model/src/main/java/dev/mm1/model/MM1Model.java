@@ -215,8 +215,10 @@ public final class MM1Model extends MM1Block {
       var rows = targetRows(layout);
       var hidden = out.hidden().reshape(-1, width).get(new NDIndex("{}", HostArrays.of(manager, rows[0]))); // (n, D)
       var weight = decoder.outputWeight(store, hidden, true); // (V, D), tracked
-      var fixedWeight = ownedBy(weight.stopGradient(), hidden);
-      var fixedHidden = hidden.stopGradient();
+      // In float32 whatever the pass ran in: the softmax and its gradients need its range. The
+      // objective below promotes float16 activations to float32, and autograd casts back.
+      var fixedWeight = float32(ownedBy(weight.stopGradient(), hidden));
+      var fixedHidden = float32(hidden.stopGradient());
       var weightT = fixedWeight.transpose();
       var labels = HostArrays.of(manager, rows[1], new Shape(rows[1].length, 1));
       int n = rows[0].length;
@@ -265,6 +267,10 @@ public final class MM1Model extends MM1Block {
     }
     return new TrainingLoss(objective, lossSum, layout.targets(), loadBalance, zLoss, out.expertLoad(),
         out.droppedTokens());
+  }
+
+  private static NDArray float32(NDArray a) {
+    return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
   }
 
   /**

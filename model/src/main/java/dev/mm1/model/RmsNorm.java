@@ -1,6 +1,7 @@
 package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -18,7 +19,16 @@ public final class RmsNorm extends MM1Block {
   @Override
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
     int last = x.getShape().dimension() - 1;
+    var gain = value(store, weight, x, training);
+    if (x.getDataType() == DataType.FLOAT16) {
+      // float16 squares overflow past |x| = 256: normalise x / s with s = max |x| (no gradient; the
+      // result does not depend on s), so that x/√(mean x² + ε) = (x/s)/√(mean (x/s)² + ε/s²).
+      var s = x.abs().max(new int[] {last}, true).maximum(1e-3f).stopGradient(); // (..., 1)
+      var scaled = x.div(s);
+      var meanSquare = scaled.square().mean(new int[] {last}, true);
+      return scaled.div(meanSquare.add(s.square().pow(-1).mul(eps)).sqrt()).mul(gain);
+    }
     var meanSquare = x.square().mean(new int[] {last}, true); // (..., 1)
-    return x.div(meanSquare.add(eps).sqrt()).mul(value(store, weight, x, training));
+    return x.div(meanSquare.add(eps).sqrt()).mul(gain);
   }
 }

@@ -56,7 +56,9 @@ public final class VisionEncoder extends MM1Block {
     int height = (int) (shape.get(2) / p);
     int width = (int) (shape.get(3) / p);
     long channels = config.width();
-    var x = Conv2d.conv2d(images, value(store, patchEmbedding, images, training), null, new Shape(p, p),
+    var kernel = value(store, patchEmbedding, images, training);
+    images = images.toType(kernel.getDataType(), false); // float16 weights in mixed-precision training: images are data, no gradient lost
+    var x = Conv2d.conv2d(images, kernel, null, new Shape(p, p),
         new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow(); // (B, C, h, w)
     x = x.reshape(batch, channels, (long) height * width).transpose(0, 2, 1); // (B, N, C)
 

@@ -96,10 +96,10 @@ class TrainCommandTest {
     assertThat(outcome.code()).isEqualTo(ExitCodes.INVALID_CONFIG);
     assertThat(outcome.err()).contains("$.spec.optimization.precision").contains("needs GPUs");
     // A spec for GPU nodes that lands on a machine without one.
-    var gpuSpec = train("-f", spec.toString(), "--run-dir", dir.resolve("f").toString(), "--set", "optimization.precision=BF16",
+    var gpuSpec = train("-f", spec.toString(), "--run-dir", dir.resolve("f").toString(), "--set", "optimization.precision=FP16",
         "--set", "resources.gpusPerNode=1");
     assertThat(gpuSpec.code()).isEqualTo(ExitCodes.INVALID_CONFIG);
-    assertThat(gpuSpec.err()).contains("spec.optimization.precision BF16").contains("no GPU");
+    assertThat(gpuSpec.err()).contains("spec.optimization.precision FP16").contains("no GPU");
   }
 
   @Test

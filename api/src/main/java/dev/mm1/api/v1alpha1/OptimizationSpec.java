@@ -61,6 +61,9 @@ public class OptimizationSpec {
   @Min(1)
   public Integer maxConsecutiveSkips = 5;
 
-  /** Numeric precision of training: FP32, BF16 (GPU only) or FP16. */
+  /**
+   * Numeric precision of training: FP32, or FP16 on GPUs (float16 passes on float32 master weights,
+   * dynamic loss scaling); BF16 is refused (the engine cannot run bfloat16).
+   */
   public Precision precision = Precision.FP32;
 }

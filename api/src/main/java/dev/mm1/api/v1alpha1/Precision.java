@@ -4,8 +4,8 @@ package dev.mm1.api.v1alpha1;
 public enum Precision {
   /** 32-bit floats: exact, and the only fast choice on CPU. */
   FP32,
-  /** bfloat16 mixed precision: GPU only (the CPU engine refuses it). */
+  /** bfloat16: refused with a clear error, since DJL's PyTorch engine aborts the JVM on bfloat16 tensors. */
   BF16,
-  /** float16 mixed precision with loss scaling. */
+  /** float16 passes on float32 master weights with dynamic loss scaling: GPU only. */
   FP16
 }

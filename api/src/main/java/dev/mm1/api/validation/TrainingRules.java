@@ -55,8 +55,12 @@ public final class TrainingRules {
     if (optimization.warmupSteps != null && optimization.warmupSteps > optimization.steps) {
       found.add("$.spec.optimization.warmupSteps", String.format("%d is more than steps (%d)", optimization.warmupSteps, optimization.steps));
     }
-    if (optimization.precision == Precision.BF16 && gpus == 0) {
-      found.add("$.spec.optimization.precision", "BF16 needs GPUs (resources.gpusPerNode > 0): the CPU engine cannot run bfloat16; use FP32 on CPU");
+    if (optimization.precision == Precision.BF16) {
+      found.add("$.spec.optimization.precision", gpus == 0
+          ? "BF16 needs GPUs (resources.gpusPerNode > 0), and the trainer's engine cannot run bfloat16 at all (DJL's PyTorch engine aborts on it); use FP32 on CPU"
+          : "BF16 cannot run in the trainer's engine (DJL's PyTorch engine aborts on bfloat16); use FP16 (float32 master weights, dynamic loss scaling) or FP32");
+    } else if (optimization.precision == Precision.FP16 && gpus == 0) {
+      found.add("$.spec.optimization.precision", "FP16 needs GPUs (resources.gpusPerNode > 0): CPU training is FP32 only (float16 runs ~200x slower there)");
     }
     checkModel(training, found);
     checkCheckpoints(training, nodes, found);

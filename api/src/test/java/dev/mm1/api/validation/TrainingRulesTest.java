@@ -79,10 +79,17 @@ class TrainingRulesTest {
   @Test
   void precisionTheHardwareCannotRunIsRefused() throws IOException {
     assertThat(fields(t -> t.getSpec().optimization.precision = Precision.BF16)).containsExactly("$.spec.optimization.precision");
+    assertThat(fields(t -> t.getSpec().optimization.precision = Precision.FP16)).containsExactly("$.spec.optimization.precision");
+    assertThat(problem(t -> t.getSpec().optimization.precision = Precision.FP16)).contains("FP16 needs GPUs");
     assertThat(fields(t -> {
-      t.getSpec().optimization.precision = Precision.BF16;
+      t.getSpec().optimization.precision = Precision.FP16;
       t.getSpec().resources.gpusPerNode = 1;
     })).isEmpty();
+    // bfloat16 aborts DJL's PyTorch engine, GPU or not.
+    assertThat(problem(t -> {
+      t.getSpec().optimization.precision = Precision.BF16;
+      t.getSpec().resources.gpusPerNode = 1;
+    })).contains("BF16 cannot run").contains("use FP16");
     assertThat(fields(t -> {
       t.getSpec().resources.gpusPerNode = 2;
       t.getSpec().resources.processesPerNode = 4;

@@ -79,7 +79,7 @@ public final class CheckpointBenchmark implements Callable<Integer> {
       var store = new ParameterStore(manager, false);
       var batch = batch(config, manager);
       step(model, store, adam, batch, manager); // real moments, and a warm engine
-      var state = new TrainerState(TrainerState.FORMAT, 1, 0, 1, "bench", null, "{}", 1, 1, 0, 0, Instant.now().toString());
+      var state = new TrainerState(TrainerState.FORMAT, 1, 0, 1, "bench", null, "{}", 1, 1, 0, 0, Instant.now().toString(), null, null);
 
       // 1. Write throughput, interleaved with a plain write + fsync of the same bytes.
       var directory = new CheckpointDirectory(root.resolve("checkpoints"));

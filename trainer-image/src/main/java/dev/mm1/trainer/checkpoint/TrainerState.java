@@ -24,9 +24,12 @@ import java.nio.file.Path;
  * @param skippedUpdates optimizer steps skipped for a non-finite loss or gradient, in total
  * @param consecutiveSkipped of those, how many in a row up to this step
  * @param savedAt when it was written (ISO-8601)
+ * @param lossScale float16 training's dynamic loss scale, null in float32
+ * @param lossScaleGrowthSteps finite steps since that scale last changed, null in float32
  */
 public record TrainerState(int format, long step, long tokensSeen, int attempt, String configHash, JsonNode config,
-    String data, long seed, int worldSize, long skippedUpdates, int consecutiveSkipped, String savedAt) {
+    String data, long seed, int worldSize, long skippedUpdates, int consecutiveSkipped, String savedAt,
+    Double lossScale, Integer lossScaleGrowthSteps) {
   public static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

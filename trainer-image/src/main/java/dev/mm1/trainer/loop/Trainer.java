@@ -13,6 +13,7 @@ import dev.mm1.api.rest.CheckpointRecord;
 import dev.mm1.api.rest.RunState;
 import dev.mm1.api.v1alpha1.DataParallelSpec;
 import dev.mm1.api.v1alpha1.Precision;
+import dev.mm1.model.Float16Weights;
 import dev.mm1.model.HostArrays;
 import dev.mm1.model.MM1Model;
 import dev.mm1.model.MultimodalBatch;
@@ -39,6 +40,7 @@ import dev.mm1.trainer.model.EncoderWeights;
 import dev.mm1.trainer.model.ModelSpecs;
 import dev.mm1.trainer.optim.AdamW;
 import dev.mm1.trainer.optim.LearningRates;
+import dev.mm1.trainer.optim.LossScaler;
 import dev.mm1.trainer.optim.ShardedAdamW;
 import dev.mm1.trainer.report.ControlPlaneReporter;
 import dev.mm1.trainer.report.MetricsLog;
@@ -112,6 +114,8 @@ public final class Trainer {
   private final PrintStream err;
   private final Instant processStart;
   private final int dataThreads;
+  private boolean float16OnCpu;
+  private double initialLossScale = LossScaler.INITIAL_SCALE;
   private volatile boolean stopRequested;
   private volatile RuntimeException stopReason;
 
@@ -121,6 +125,17 @@ public final class Trainer {
     this.err = err;
     this.processStart = processStart;
     this.dataThreads = dataThreads;
+  }
+
+  /**
+   * Lets FP16 run on the CPU engine, where it is ~200× slower than FP32 and otherwise refused: the
+   * CPU twin through which tests exercise the GPU path, with the loss scale a fresh run starts
+   * from (tests start it high to see it back off).
+   */
+  public Trainer float16OnCpu(double initialLossScale) {
+    this.float16OnCpu = true;
+    this.initialLossScale = initialLossScale;
+    return this;
   }
 
   /** Asks the loop to stop at the next micro-batch boundary (SIGTERM). */
@@ -192,6 +207,8 @@ public final class Trainer {
       long tokens = 0;
       long skipped = 0;
       int consecutive = 0;
+      boolean float16 = optimization.precision == Precision.FP16;
+      var scaler = float16 ? new LossScaler(initialLossScale, 0) : null;
       PipelineState dataState = null;
       var resume = resumePoint(checkpoints);
       if (resume.isPresent()) {
@@ -200,6 +217,9 @@ public final class Trainer {
         tokens = state.tokensSeen();
         skipped = state.skippedUpdates();
         consecutive = state.consecutiveSkipped();
+        if (float16 && state.lossScale() != null) {
+          scaler = new LossScaler(state.lossScale(), state.lossScaleGrowthSteps());
+        }
         dataState = PipelineState.fromJson(state.data());
         log("resuming from " + resume.get().dir() + " (step " + step + ", attempt " + job.attempt() + ")");
       } else if (job.init() != null) {
@@ -224,7 +244,11 @@ public final class Trainer {
           optimization.schedule, optimization.minLearningRateRatio);
       var metricsPath = job.reportDir().resolve(MetricsLog.FILE);
       var previous = MetricsLog.last(metricsPath);
-      var store = new ParameterStore(root, false);
+      var halfWeights = float16 ? new Float16Weights(root, trainable.values()) : null;
+      var store = float16 ? halfWeights : new ParameterStore(root, false);
+      if (float16) {
+        log("mixed precision: float16 passes on copies of the float32 weights, dynamic loss scale " + scaler.scale());
+      }
       boolean masking = !Boolean.FALSE.equals(spec.data.documentMasking);
       double peak = ModelBenchmark.matMulFlops(root, 1024);
 
@@ -290,18 +314,26 @@ public final class Trainer {
             double zLoss = 0;
             var expertLoad = new ArrayList<double[]>();
             var dropped = new ArrayList<Long>();
+            double lossScale = float16 ? scaler.scale() : 1;
             try (var collector = Engine.getInstance().newGradientCollector()) {
               for (var input : micros) {
                 stopIfRequested(writer, step);
                 try (var microManager = stepManager.newSubManager()) {
-                  var loss = model.trainingLoss(store, input, microManager, 1.0 / Math.max(1, targets),
-                      1.0 / (microsPerRank * world));
+                  var loss = model.trainingLoss(store, input, microManager, lossScale / Math.max(1, targets),
+                      lossScale / (microsPerRank * world));
                   collector.backward(loss.objective());
+                  if (float16) {
+                    halfWeights.accumulateGradients(); // into the float32 masters: accumulation in float32
+                  }
                   lossSum += loss.lossSum();
                   loadBalance += loss.loadBalanceLoss() / microsPerRank;
                   zLoss += loss.zLoss() / microsPerRank;
                   accumulate(expertLoad, dropped, loss.expertLoad(), loss.droppedTokens(), microsPerRank);
                 }
+              }
+            } finally {
+              if (float16) {
+                halfWeights.release();
               }
             }
             long syncStart = System.nanoTime();
@@ -309,17 +341,28 @@ public final class Trainer {
             var reduced = collective.allReduceSum(new double[] {lossSum, loadBalance / world, zLoss / world, squares});
             double syncSeconds = (System.nanoTime() - syncStart) / 1e9 + countSeconds;
             double lmLoss = reduced[0] / Math.max(1, targets);
-            double gradNorm = Math.sqrt(reduced[3]);
+            double gradNorm = Math.sqrt(reduced[3]) / lossScale; // the gradients are still scaled
             stall += writer.awaitStaged(); // the next update changes what a checkpoint job may still be copying
             double lr = schedule.at(step);
             var moe = config.decoder().moe();
             double loss = lmLoss + (moe == null ? 0
                 : moe.auxLossCoefficient() * reduced[1] + moe.zLossCoefficient() * reduced[2]);
-            if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
+            boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm);
+            if (scaler != null) {
+              values.put("amp/loss_scale", lossScale);
+              scaler.update(finite);
+            }
+            if (finite) {
               double clip = optimization.gradClip == null ? 0 : optimization.gradClip;
               double scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
-              update.apply(lr, scale, stepManager);
+              update.apply(lr, scale / lossScale, stepManager);
               consecutive = 0;
+            } else if (scaler != null && Double.isFinite(loss) && lossScale > 1) {
+              // float16 gradients overflowed: the scale backs off (GradScaler's rule), not divergence.
+              update.skip();
+              skipped++;
+              progress.log("step " + step + ": the float16 gradients overflowed at loss scale " + lossScale
+                  + "; update skipped, scale lowered to " + scaler.scale());
             } else {
               update.skip();
               skipped++;
@@ -388,7 +431,8 @@ public final class Trainer {
             if (rank == 0) {
               state = new TrainerState(TrainerState.FORMAT, step, tokens, job.attempt(), configHash,
                   TrainerConfig.resumeRelevant(job.renderedConfig()), PipelineState.merge(states).toJson(), seed, world,
-                  skipped, consecutive, Instant.now().toString());
+                  skipped, consecutive, Instant.now().toString(), scaler == null ? null : scaler.scale(),
+                  scaler == null ? null : scaler.growthSteps());
             }
             if (sharded) {
               var part = new CheckpointWriter.Part(checkpoints.sharedTemporary(step, job.attempt()),
@@ -417,10 +461,13 @@ public final class Trainer {
 
   private Device device(Precision precision) {
     boolean gpu = Engine.getInstance().getGpuCount() > 0;
-    if (precision != null && precision != Precision.FP32) {
-      throw new IllegalArgumentException("spec.optimization.precision " + precision + " is not supported "
-          + (gpu ? "yet: mixed-precision training is not implemented; use FP32"
-              : "on this machine: it has no GPU, and CPU training is FP32 only"));
+    if (precision == Precision.BF16) {
+      throw new IllegalArgumentException("spec.optimization.precision BF16 is not supported: DJL's PyTorch engine "
+          + "aborts the JVM on bfloat16 tensors; use FP16 (float32 master weights, dynamic loss scaling) on GPUs, or FP32");
+    }
+    if (precision == Precision.FP16 && !gpu && !float16OnCpu) {
+      throw new IllegalArgumentException("spec.optimization.precision FP16 is not supported on this machine: it has "
+          + "no GPU, and CPU training is FP32 only (float16 runs ~200x slower than float32 on the CPU engine)");
     }
     return gpu ? Device.gpu(Integer.getInteger("mm1.localRank", 0)) : Device.cpu();
   }
