@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench generate", mixinStandardHelpOptions = true,
     description = "New tokens/s with the KV cache beside recomputing the prefix, and batched beside one at a time")
 public final class GenerateBenchmark implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--preset", defaultValue = "small", description = "model preset (default ${DEFAULT-VALUE})")
   String preset;
 
@@ -51,7 +54,7 @@ public final class GenerateBenchmark implements Callable<Integer> {
   @Override
   public Integer call() {
     if (rounds < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--rounds is " + rounds + "; allowed: at least 1");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rounds is " + rounds + "; allowed: at least 1");
     }
     dev.mm1.model.EngineSettings.configure(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     var config = Presets.get(preset);
