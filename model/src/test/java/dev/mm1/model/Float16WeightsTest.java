@@ -10,7 +10,9 @@ import ai.djl.training.ParameterStore;
 import dev.mm1.model.config.Presets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -103,6 +105,34 @@ class Float16WeightsTest {
       assertThat(largestDifference).as("float16 rounding shows in the gradients").isGreaterThan(1e-5);
       // After the scope the model computes in float32 again: the same step gives the same bits.
       assertThat(step(model, manager, false, 1).loss()).isEqualTo(full.loss());
+    }
+  }
+
+  /** The decoder's norm in float16 gives the float32 result whatever the rows' magnitude: tiny, 1, or past 256. */
+  @Test
+  void rmsNormIsSafeInFloat16AtAnyScale() {
+    try (var manager = NDManager.newBaseManager()) {
+      var norm = new RmsNorm(64, 1e-5);
+      norm.initialize(manager, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 64));
+      var plain = new ParameterStore(manager, false);
+      var random = new java.util.Random(7);
+      for (double scale : new double[] {1e-4, 3e-3, 1, 1000, 30000}) {
+        var values = new float[2 * 64];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) (random.nextGaussian() * scale);
+        }
+        var x = HostArrays.of(manager, values, new ai.djl.ndarray.types.Shape(2, 64));
+        var expected = norm.forward(plain, x, false).toFloatArray();
+        try (var half = new Float16Weights(manager, List.of())) {
+          var result = norm.forward(half, x.toType(DataType.FLOAT16, false), false);
+          assertThat(result.getDataType()).isEqualTo(DataType.FLOAT16);
+          var actual = result.toType(DataType.FLOAT32, false).toFloatArray();
+          for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("scale %s, element %d", scale, i)
+                .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(2e-3f * Math.max(1, Math.abs(expected[i]))));
+          }
+        }
+      }
     }
   }
 }
