@@ -81,10 +81,16 @@ class Float16WeightsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "tiny-moe"})
-  void aFloat16StepHasFloat32GradientsCloseToTheFloat32Steps(String preset) {
+  @ValueSource(strings = {"tiny", "tiny-moe", "tiny/AVERAGE_POOL", "tiny/ATTENTION_POOL"})
+  void aFloat16StepHasFloat32GradientsCloseToTheFloat32Steps(String variant) {
+    var parts = variant.split("/");
+    var config = Presets.get(parts[0]);
+    if (parts.length > 1) {
+      config = config.withConnector(config.connector().toBuilder()
+          .type(dev.mm1.model.config.ConnectorConfig.ConnectorType.valueOf(parts[1])).build());
+    }
     try (var manager = NDManager.newBaseManager()) {
-      var model = TestModels.build(Presets.get(preset), manager, 3);
+      var model = TestModels.build(config, manager, 3);
       // float16 first, on a model no backward pass has reached: its masters have no gradient buffers yet.
       var half = step(model, manager, true, LOSS_SCALE);
       var full = step(model, manager, false, 1);
