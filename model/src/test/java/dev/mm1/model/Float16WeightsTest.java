@@ -95,19 +95,7 @@ class Float16WeightsTest {
       var half = step(model, manager, true, LOSS_SCALE);
       var full = step(model, manager, false, 1);
       assertThat(half.loss()).isCloseTo(full.loss(), org.assertj.core.data.Offset.offset(2e-3 * full.loss()));
-      double largestDifference = 0;
-      for (var name : full.gradients().keySet()) {
-        var e = full.gradients().get(name);
-        var a = half.gradients().get(name);
-        double size = 0;
-        double worst = 0;
-        for (int i = 0; i < e.length; i++) {
-          size = Math.max(size, Math.abs(e[i]));
-          worst = Math.max(worst, Math.abs(e[i] - a[i]));
-        }
-        assertThat(worst).as("gradient of %s (largest %s)", name, size).isLessThanOrEqualTo(2e-2 * Math.max(size, 1e-4));
-        largestDifference = Math.max(largestDifference, worst / Math.max(size, 1e-4));
-      }
+      double largestDifference = TestModels.assertGradientsClose(full.gradients(), half.gradients(), 2e-2, 1e-4);
       assertThat(largestDifference).as("float16 rounding shows in the gradients").isGreaterThan(1e-5);
       // After the scope the model computes in float32 again: the same step gives the same bits.
       assertThat(step(model, manager, false, 1).loss()).isEqualTo(full.loss());

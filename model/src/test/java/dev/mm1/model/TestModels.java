@@ -1,11 +1,14 @@
 package dev.mm1.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.mm1.model.config.MM1Config;
 import dev.mm1.model.config.Presets;
+import java.util.Map;
 import java.util.Random;
 
 /** Small built models and inputs with fixed seeds for the tests. */
@@ -44,5 +47,29 @@ final class TestModels {
       ids[i] = 10 + random.nextInt(vocab - 10);
     }
     return ids;
+  }
+
+  /**
+   * Asserts that every parameter's gradient in {@code actual} is within {@code tolerance} × its
+   * largest expected magnitude (at least {@code floor}) of {@code expected}; returns the largest
+   * such relative difference.
+   */
+  static double assertGradientsClose(Map<String, float[]> expected, Map<String, float[]> actual, double tolerance,
+      double floor) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    double largest = 0;
+    for (var name : expected.keySet()) {
+      var e = expected.get(name);
+      var a = actual.get(name);
+      double size = 0;
+      double worst = 0;
+      for (int i = 0; i < e.length; i++) {
+        size = Math.max(size, Math.abs(e[i]));
+        worst = Math.max(worst, Math.abs(e[i] - a[i]));
+      }
+      assertThat(worst).as("gradient of %s (largest %s)", name, size).isLessThanOrEqualTo(tolerance * Math.max(size, floor));
+      largest = Math.max(largest, worst / Math.max(size, floor));
+    }
+    return largest;
   }
 }

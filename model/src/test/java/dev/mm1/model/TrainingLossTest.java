@@ -72,18 +72,7 @@ class TrainingLossTest {
       var actual = gradients(model);
       assertThat(targets).isEqualTo(16); // 18 text targets, one unsupervised, one across the segment boundary
       assertThat(lossSum / targets).isCloseTo(reference, org.assertj.core.data.Offset.offset(1e-5));
-      assertThat(actual.keySet()).isEqualTo(expected.keySet());
-      for (var name : expected.keySet()) {
-        var e = expected.get(name);
-        var a = actual.get(name);
-        float scale = 0;
-        float worst = 0;
-        for (int i = 0; i < e.length; i++) {
-          scale = Math.max(scale, Math.abs(e[i]));
-          worst = Math.max(worst, Math.abs(e[i] - a[i]));
-        }
-        assertThat(worst).as("gradient of %s (largest %s)", name, scale).isLessThanOrEqualTo(1e-4f * Math.max(scale, 1e-3f));
-      }
+      TestModels.assertGradientsClose(expected, actual, 1e-4, 1e-3);
     }
   }
 }
