@@ -103,7 +103,7 @@ class AdmissionTest {
       var resource = (ObjectNode) YAML.readTree(SAMPLES.resolve("invalid/" + refusedByServer + ".yaml").toFile());
       assertThat(admit(resource, "Strict", new ArrayList<>())).as(refusedByServer).isPresent();
     }
-    for (var operatorOnly : List.of("bf16-on-cpu", "checkpoints-on-node-root", "mount-over-config")) {
+    for (var operatorOnly : List.of("bf16-on-cpu", "fp16-on-cpu", "checkpoints-on-node-root", "mount-over-config")) {
       var resource = (ObjectNode) YAML.readTree(SAMPLES.resolve("invalid/" + operatorOnly + ".yaml").toFile());
       assertThat(admit(resource, "Strict", new ArrayList<>())).as(operatorOnly).isEmpty();
     }
