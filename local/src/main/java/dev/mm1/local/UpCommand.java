@@ -1,5 +1,6 @@
 package dev.mm1.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -205,7 +206,7 @@ public final class UpCommand implements Callable<Integer> {
     var summary = dataDir.resolve("shapes/corpus.json");
     try {
       return Files.exists(summary)
-          && CORPUS_SIZE.equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary.toFile()).path("size").asText());
+          && CORPUS_SIZE.equals(new ObjectMapper().readTree(summary.toFile()).path("size").asText());
     } catch (IOException e) {
       return false; // unreadable: write it again
     }

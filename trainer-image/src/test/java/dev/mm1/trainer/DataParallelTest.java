@@ -130,7 +130,7 @@ class DataParallelTest {
   @Test
   void aZeroCheckpointOfTwoRanksResumesOnOne(@TempDir Path dir) throws Exception {
     var run = dir.resolve("run");
-    copy(zero, run, 10);
+    TestRuns.runAsOf(zero, run, 10);
     var process = TestRuns.start(spec, run, dir.resolve("log"));
     assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
     var log = Files.readString(dir.resolve("log"));
@@ -203,29 +203,5 @@ class DataParallelTest {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  /** A run directory as it was after {@code step}: its checkpoints up to then and its metrics. */
-  private static void copy(Path from, Path to, long step) throws IOException {
-    var checkpoints = new CheckpointDirectory(from);
-    for (long saved : checkpoints.steps()) {
-      if (saved <= step) {
-        var source = from.resolve(CheckpointDirectory.name(saved));
-        var target = to.resolve(CheckpointDirectory.name(saved));
-        Files.createDirectories(target);
-        try (var files = Files.list(source)) {
-          for (var file : files.toList()) {
-            Files.copy(file, target.resolve(file.getFileName()));
-          }
-        }
-      }
-    }
-    var metrics = new ArrayList<String>();
-    for (var line : Files.readAllLines(from.resolve("metrics.jsonl"))) {
-      if (TestRuns.JSON.readTree(line).get("step").asLong() <= step) {
-        metrics.add(line);
-      }
-    }
-    Files.write(to.resolve("metrics.jsonl"), metrics);
   }
 }

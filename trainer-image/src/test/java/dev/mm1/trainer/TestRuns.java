@@ -13,6 +13,7 @@ import dev.mm1.api.v1alpha1.ModelPreset;
 import dev.mm1.api.v1alpha1.ModelSpec;
 import dev.mm1.api.v1alpha1.OptimizationSpec;
 import dev.mm1.api.v1alpha1.TrainingStage;
+import dev.mm1.trainer.checkpoint.CheckpointDirectory;
 import dev.mm1.trainer.config.TrainingJob;
 import dev.mm1.trainer.data.TestCorpus;
 import dev.mm1.trainer.loop.SingleProcess;
@@ -139,5 +140,29 @@ public final class TestRuns {
     builder.environment().put("OPT_OUT_TRACKING", "true");
     builder.environment().remove("MM1_CONTROL_PLANE_URL");
     return builder.start();
+  }
+
+  /** A run directory as it was after {@code step}: its checkpoints up to then and its metrics. */
+  public static void runAsOf(Path from, Path to, long step) throws IOException {
+    var checkpoints = new CheckpointDirectory(from);
+    for (long saved : checkpoints.steps()) {
+      if (saved <= step) {
+        var source = from.resolve(CheckpointDirectory.name(saved));
+        var target = to.resolve(CheckpointDirectory.name(saved));
+        Files.createDirectories(target);
+        try (var files = Files.list(source)) {
+          for (var file : files.toList()) {
+            Files.copy(file, target.resolve(file.getFileName()));
+          }
+        }
+      }
+    }
+    var metrics = new ArrayList<String>();
+    for (var line : Files.readAllLines(from.resolve("metrics.jsonl"))) {
+      if (JSON.readTree(line).get("step").asLong() <= step) {
+        metrics.add(line);
+      }
+    }
+    Files.write(to.resolve("metrics.jsonl"), metrics);
   }
 }

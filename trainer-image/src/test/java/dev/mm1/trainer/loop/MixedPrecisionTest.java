@@ -7,17 +7,14 @@ import dev.mm1.api.v1alpha1.MM1Training;
 import dev.mm1.api.v1alpha1.ModelPreset;
 import dev.mm1.api.v1alpha1.Precision;
 import dev.mm1.trainer.TestRuns;
-import dev.mm1.trainer.checkpoint.CheckpointDirectory;
 import dev.mm1.trainer.optim.LossScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,10 +96,7 @@ class MixedPrecisionTest {
 
     // The same run stopped after step 8: its newest checkpoint is step 8's.
     var resumed = dir.resolve("resumed");
-    copy(reference, resumed);
-    deleteRecursively(resumed.resolve(CheckpointDirectory.name(STEPS)));
-    var lines = Files.readAllLines(resumed.resolve("metrics.jsonl"));
-    Files.write(resumed.resolve("metrics.jsonl"), lines.subList(0, 8));
+    TestRuns.runAsOf(reference, resumed, 8);
     var second = run(training("scaled", Precision.FP16), resumed, 1); // the checkpoint's scale wins over this
     assertThat(second).contains("(step 8,");
     assertThat(TestRuns.lossByStep(resumed)).isEqualTo(TestRuns.lossByStep(reference));
@@ -110,22 +104,6 @@ class MixedPrecisionTest {
     for (int i = 8; i < STEPS; i++) {
       assertThat(again.get(i).get("amp/loss_scale")).isEqualTo(metrics.get(i).get("amp/loss_scale"));
       assertThat(again.get(i).get("grad_norm")).isEqualTo(metrics.get(i).get("grad_norm"));
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (var path : paths.toList()) {
-        Files.copy(path, to.resolve(from.relativize(path).toString()));
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (var path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
     }
   }
 }
