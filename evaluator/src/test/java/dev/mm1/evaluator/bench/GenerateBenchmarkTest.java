@@ -34,6 +34,12 @@ class GenerateBenchmarkTest {
     assertThat(json.get("batchRatio").getAsDouble()).isPositive();
     assertThat(json.get("cacheRatio").getAsDouble()).isPositive();
     assertThat(json.get("sameTokens").getAsBoolean()).isTrue();
+    // The breakdown is reported (its values are timings: not asserted beyond being numbers).
+    for (var key : new String[] {"promptPassBatchSeconds", "promptPassOneSeconds", "decodeStepBatchMillis",
+        "decodeStepOneMillis"}) {
+      assertThat(json.get(key).getAsDouble()).as(key).isFinite();
+    }
+    assertThat(lines).anyMatch(line -> line.startsWith("prompt pass:")).anyMatch(line -> line.startsWith("decoding step:"));
   }
 
   @Test
