@@ -44,6 +44,9 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
   private final Runnable wake;
   protected Duration reschedule;
 
+  /** When a status decided from an outdated spec was dropped, how soon to look again at the latest one. */
+  private static final Duration SUPERSEDED_RETRY = Duration.ofSeconds(1);
+
   protected ResourceReconcile(R resource, Context<R> context, ReconcilerServices services, S freshStatus, Runnable wake) {
     this.resource = resource;
     this.context = context;
@@ -168,8 +171,15 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
   /** The one status write, then the events (only a written status is told about), then when to look again. */
   protected UpdateControl<R> writeStatus() {
     Conditions.set(conditions(), Reasons.RECONCILED, true, Reasons.RECONCILED, Reasons.MSG_RECONCILED, generation, now);
-    StatusWriter.write(client, resource, status, r -> context.resourceOperations().updatePrimaryStatus(r));
-    afterStatusWritten();
+    var outcome = StatusWriter.write(client, resource, status, r -> context.resourceOperations().updatePrimaryStatus(r));
+    if (outcome == StatusWriter.Outcome.SUPERSEDED) {
+      // Decided from a spec the user has since changed: nothing of it happens. The new generation's
+      // event reconciles it; the short reschedule covers an informer that has not seen it yet.
+      return UpdateControl.<R>noUpdate().rescheduleAfter(SUPERSEDED_RETRY);
+    }
+    if (outcome.stored()) {
+      afterStatusWritten();
+    }
     events.send(client, resource, now);
     var control = UpdateControl.<R>noUpdate();
     if (reschedule != null) {
