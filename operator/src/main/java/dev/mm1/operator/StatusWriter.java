@@ -24,11 +24,12 @@ public final class StatusWriter {
     /** The resource was deleted meanwhile. */
     GONE,
     /**
-     * The spec changed (a new generation) since the resource was read, so this status describes
-     * a spec that is no longer the user's; nothing written, and the new generation's event
-     * reconciles it. Writing it on the fresh copy would also hide that event: JOSDK takes the
-     * events that arrive during its own status update for echoes of that update and drops them,
-     * which left an edit (suspend: true) unreconciled until the next resync.
+     * The spec changed, or the deletion began, since the resource was read: this status was decided
+     * for a resource that no longer exists as it was, so nothing is written and the change's own
+     * event reconciles it. Written on the fresh copy through JOSDK, the status would also hide that
+     * event: JOSDK caches what its write returned and drops every event of an older
+     * resourceVersion as obsolete, the change's included (an edit to suspend: true went
+     * unreconciled).
      */
     SUPERSEDED;
 
@@ -68,8 +69,10 @@ public final class StatusWriter {
           return Outcome.GONE;
         }
         // The spec itself, not metadata.generation: the API server bumps that only for spec changes,
-        // the mock API server of the tests for any change.
-        if (!Objects.equals(serialization.asJson(current.getSpec()), serialization.asJson(resource.getSpec()))) {
+        // the mock API server of the tests for any change. A deletion that began meanwhile is the
+        // same case: its event must reach the cleanup.
+        if (!Objects.equals(serialization.asJson(current.getSpec()), serialization.asJson(resource.getSpec()))
+            || !Objects.equals(current.getMetadata().getDeletionTimestamp(), resource.getMetadata().getDeletionTimestamp())) {
           return Outcome.SUPERSEDED;
         }
       }
