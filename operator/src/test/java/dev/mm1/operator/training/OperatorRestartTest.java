@@ -89,4 +89,20 @@ class OperatorRestartTest {
     var stored = client.resources(MM1Training.class).inNamespace(Cluster.NS).withName("edited").get();
     assertThat(stored.getStatus() == null ? null : stored.getStatus().phase).isNotEqualTo(TrainingPhase.Running);
   }
+
+  /** Likewise a deletion that began meanwhile (a finalizer holds the resource): its event must reach the cleanup. */
+  @Test
+  void aStatusWriteDuringADeletionIsNotWritten() throws Exception {
+    var cluster = simulated.cluster();
+    cluster.apply("tiny-pretrain.yaml", "leaving", r -> {});
+    cluster.editTraining("leaving", t -> t.getMetadata().setFinalizers(java.util.List.of("mm1.dev/test-hold")));
+    var stale = cluster.training("leaving");
+    cluster.client().resources(MM1Training.class).inNamespace(Cluster.NS).withName("leaving").delete(); // the user deletes it
+    assertThat(client.resources(MM1Training.class).inNamespace(Cluster.NS).withName("leaving").get().getMetadata()
+        .getDeletionTimestamp()).isNotNull();
+    var status = new dev.mm1.api.v1alpha1.MM1TrainingStatus();
+    status.phase = TrainingPhase.Running;
+    assertThat(StatusWriter.write(client, stale, status, t -> client.resource(t).updateStatus()))
+        .isEqualTo(StatusWriter.Outcome.SUPERSEDED);
+  }
 }
