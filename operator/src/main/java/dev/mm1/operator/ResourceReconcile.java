@@ -44,7 +44,7 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
   private final Runnable wake;
   protected Duration reschedule;
 
-  /** When a status decided from an outdated spec was dropped, how soon to look again at the latest one. */
+  /** When a status decided from an outdated resource was dropped, how soon to look again at the latest one. */
   private static final Duration SUPERSEDED_RETRY = Duration.ofSeconds(1);
 
   protected ResourceReconcile(R resource, Context<R> context, ReconcilerServices services, S freshStatus, Runnable wake) {
@@ -173,8 +173,9 @@ public abstract class ResourceReconcile<R extends CustomResource<?, S>, S> {
     Conditions.set(conditions(), Reasons.RECONCILED, true, Reasons.RECONCILED, Reasons.MSG_RECONCILED, generation, now);
     var outcome = StatusWriter.write(client, resource, status, r -> context.resourceOperations().updatePrimaryStatus(r));
     if (outcome == StatusWriter.Outcome.SUPERSEDED) {
-      // Decided from a spec the user has since changed: nothing of it happens. The new generation's
-      // event reconciles it; the short reschedule covers an informer that has not seen it yet.
+      // Decided from a spec the user has since changed, or before a deletion began: nothing of it
+      // happens. The change's own event reconciles it; the short reschedule covers an informer
+      // that has not seen the change yet.
       return UpdateControl.<R>noUpdate().rescheduleAfter(SUPERSEDED_RETRY);
     }
     if (outcome.stored()) {

@@ -10,7 +10,8 @@ import java.util.function.UnaryOperator;
 /**
  * Writes a custom resource's status with optimistic locking. A 409 conflict (someone wrote the
  * resource since our copy was read) is retried against a fresh copy, never surfaced, unless the
- * fresh copy has a new spec: then the status, decided from the old spec, is not written at all.
+ * fresh copy has a new spec or is being deleted: then the status, decided from what the resource
+ * was, is not written at all ({@link Outcome#SUPERSEDED}).
  */
 public final class StatusWriter {
   static final int ATTEMPTS = 5;
