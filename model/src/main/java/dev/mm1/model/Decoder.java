@@ -149,7 +149,11 @@ public final class Decoder extends MM1Block {
 
   /** Logits (..., V) of hidden states (..., D): the output head, or the token embedding when tied. */
   public NDArray logits(ParameterStore store, NDArray hidden, boolean training) {
-    return Linear.linear(hidden, outputWeight(store, hidden, training)).singletonOrThrow();
+    var weight = outputWeight(store, hidden, training);
+    if (!training && PanelLinear.applies(hidden, weight)) {
+      return PanelLinear.linear(hidden, weight, null); // a batched decoding step on the CPU
+    }
+    return Linear.linear(hidden, weight).singletonOrThrow();
   }
 
   /** The output projection (V, D): the head's weight, or the token embedding table when tied. */

@@ -25,6 +25,9 @@ public final class Dense extends MM1Block {
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
     var w = value(store, weight, x, training);
     var b = bias == null ? null : value(store, bias, x, training);
+    if (!training && PanelLinear.applies(x, w)) {
+      return PanelLinear.linear(x, w, b); // a batched decoding step on the CPU
+    }
     return Linear.linear(x, w, b).singletonOrThrow(); // (..., out)
   }
 }
