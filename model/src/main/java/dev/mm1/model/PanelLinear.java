@@ -33,7 +33,11 @@ final class PanelLinear {
     var shape = weight.getShape();
     long out = shape.get(0);
     long in = shape.get(1);
-    long rows = x.getShape().size() / in;
+    var xShape = x.getShape();
+    if (xShape.dimension() < 2 || xShape.tail() != in) {
+      return false; // not a product of this weight: one GEMM says what is wrong
+    }
+    long rows = xShape.size() / in;
     return rows >= MIN_ROWS && rows <= MAX_ROWS && out % PANEL == 0 && out * in * 4 >= MIN_WEIGHT_BYTES
         && x.getDataType() == DataType.FLOAT32 && weight.getDataType() == DataType.FLOAT32
         && Device.Type.CPU.equals(x.getDevice().getDeviceType());

@@ -46,6 +46,8 @@ class PanelLinearTest {
       assertThat(PanelLinear.applies(manager.zeros(new Shape(8, 768), DataType.FLOAT16),
           manager.zeros(new Shape(2048, 768), DataType.FLOAT16))).isFalse();
       assertThat(PanelLinear.applies(manager.zeros(new Shape(8, 768)), manager.zeros(new Shape(2050, 768)))).isFalse();
+      // Rows whose width is not the weight's input width are left to one GEMM, which names the mismatch.
+      assertThat(PanelLinear.applies(manager.zeros(new Shape(8, 384)), large)).isFalse();
     }
   }
 
