@@ -1,7 +1,6 @@
 package dev.mm1.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import dev.mm1.model.config.DecoderConfig;
 import java.util.ArrayList;
@@ -149,11 +148,7 @@ public final class Decoder extends MM1Block {
 
   /** Logits (..., V) of hidden states (..., D): the output head, or the token embedding when tied. */
   public NDArray logits(ParameterStore store, NDArray hidden, boolean training) {
-    var weight = outputWeight(store, hidden, training);
-    if (!training && PanelLinear.applies(hidden, weight)) {
-      return PanelLinear.linear(hidden, weight, null); // a batched decoding step on the CPU
-    }
-    return Linear.linear(hidden, weight).singletonOrThrow();
+    return Dense.linear(hidden, outputWeight(store, hidden, training), null, training);
   }
 
   /** The output projection (V, D): the head's weight, or the token embedding table when tied. */

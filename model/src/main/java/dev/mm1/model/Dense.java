@@ -25,9 +25,17 @@ public final class Dense extends MM1Block {
   public NDArray forward(ParameterStore store, NDArray x, boolean training) {
     var w = value(store, weight, x, training);
     var b = bias == null ? null : value(store, bias, x, training);
-    if (!training && PanelLinear.applies(x, w)) {
-      return PanelLinear.linear(x, w, b); // a batched decoding step on the CPU
+    return linear(x, w, b, training); // (..., out)
+  }
+
+  /**
+   * x·Wᵀ (+ b) for x (..., in), weight (out, in), bias (out) or null: one GEMM, or in inference the
+   * panelled product where that was measured faster ({@link PanelLinear}, a batched decoding step).
+   */
+  static NDArray linear(NDArray x, NDArray weight, NDArray bias, boolean training) {
+    if (!training && PanelLinear.applies(x, weight)) {
+      return PanelLinear.linear(x, weight, bias);
     }
-    return Linear.linear(x, w, b).singletonOrThrow(); // (..., out)
+    return Linear.linear(x, weight, bias).singletonOrThrow();
   }
 }

@@ -15,8 +15,8 @@ import ai.djl.nn.core.Linear;
  * 2-core machine, 50 different weights so that each comes from memory, best of 8 interleaved rounds
  * (evaluator/README.md): 8 rows of a 2048×768 weight 420 µs in panels against 541 µs as one GEMM,
  * 768×2048 420 against 541, 8192×768 1 500 against 2 678; 4 rows of 8192×768 1 337 against 2 053.
- * Weights that fit the cache (768×768, 256×768) and 1, 2 or 16 rows gain nothing or lose, so they
- * keep the one GEMM. Inference only: training keeps {@link Linear#linear}.
+ * Weights that fit the cache (768×768, 256×768) and 1–3 or 16 rows gain nothing or lose, so they
+ * keep the one GEMM. Inference only ({@link Dense#linear} chooses): training keeps {@link Linear#linear}.
  */
 final class PanelLinear {
   /** Output rows per panel (a 32×768 float panel is 96 KB, resident in L2 while it is used). */
